@@ -1,0 +1,107 @@
+//! `irsa explain`: which ServiceAccount and role each service ends up with,
+//! and which services `*` reaches through the operator.
+
+use std::fmt::Write as _;
+
+use crate::ir::Install;
+use crate::lower::GLOBAL_KEY;
+use crate::services::{KNOWN_SERVICES, REACHED_BY_GLOBAL};
+
+/// Renders the explanation of a valid installation as plain text.
+pub fn explain(install: &Install) -> String {
+    let role_of = |account: &str| {
+        install
+            .service_accounts
+            .iter()
+            .find(|a| a.name == account)
+            .map_or_else(
+                || "(ServiceAccount managed elsewhere)".to_owned(),
+                |a| a.role.arn(),
+            )
+    };
+    let mut rows: Vec<[String; 3]> = vec![[
+        "SERVICE".to_owned(),
+        "SERVICEACCOUNT".to_owned(),
+        "ROLE".to_owned(),
+    ]];
+    for setting in &install.service_settings {
+        let service = if setting.key == GLOBAL_KEY {
+            "* (spinnaker)".to_owned()
+        } else {
+            setting.key.clone()
+        };
+        rows.push([
+            service,
+            setting.service_account.clone(),
+            role_of(&setting.service_account),
+        ]);
+    }
+
+    let mut out = String::new();
+    let namespace = install.namespace.as_ref().map_or_else(
+        || "the current namespace".to_owned(),
+        |n| format!("namespace {}", n.value),
+    );
+    let _ = writeln!(
+        out,
+        "SpinnakerService {} ({}) in {namespace}\n",
+        install.name.value,
+        install.operator.value.api_version()
+    );
+    let width = |column: fn(&[String; 3]) -> &String| {
+        rows.iter()
+            .map(|row| column(row).chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let (service_width, account_width) = (width(|r| &r[0]), width(|r| &r[1]));
+    for [service, account, role] in &rows {
+        let _ = writeln!(
+            out,
+            "{service:<service_width$}  {account:<account_width$}  {role}"
+        );
+    }
+
+    let bound = |service: &str| install.service_settings.iter().any(|s| s.key == service);
+    let global = install
+        .service_settings
+        .iter()
+        .find(|s| s.key == GLOBAL_KEY);
+    let unbound_reached: Vec<&str> = REACHED_BY_GLOBAL
+        .iter()
+        .copied()
+        .filter(|s| !bound(s))
+        .collect();
+    let unreached: Vec<&str> = KNOWN_SERVICES
+        .iter()
+        .copied()
+        .filter(|s| !REACHED_BY_GLOBAL.contains(s) && !bound(s))
+        .collect();
+    out.push('\n');
+    match global {
+        Some(global) => {
+            if unbound_reached.is_empty() {
+                out.push_str("`*` reaches no service: every service it would reach has a binding of its own.\n");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "`*` reaches, through the operator, these services without a binding of their own ({} → {}):\n  {}",
+                    global.service_account,
+                    role_of(&global.service_account),
+                    unbound_reached.join(", ")
+                );
+            }
+        }
+        None => {
+            out.push_str("There is no `*` binding: services without a binding of their own run under their namespace's `default` ServiceAccount.\n");
+        }
+    }
+    if !unreached.is_empty() {
+        let _ = writeln!(
+            out,
+            "`*` never reaches these (the operator merges it into core services only); bind them if they need AWS:\n  {}",
+            unreached.join(", ")
+        );
+    }
+    out
+}

@@ -1,0 +1,134 @@
+//! The intermediate representation: one Spinnaker installation, resolved.
+//! Lowering builds it from the syntax tree; validation checks it; emission
+//! turns it into Kubernetes objects and trust policies. Spans are kept so
+//! that later stages can still point at the source.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// A value and where in the source it was written. Defaults that the file
+/// did not write have an empty span at offset 0.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Range<usize>,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Range<usize>) -> Self {
+        Spanned { value, span }
+    }
+}
+
+/// Which Spinnaker operator reconciles the SpinnakerService.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operator {
+    /// Armory's operator: `spinnaker.armory.io/v1alpha2`.
+    Armory,
+    /// The open-source operator: `spinnaker.io/v1alpha2`.
+    Oss,
+}
+
+impl Operator {
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Operator::Armory => "spinnaker.armory.io/v1alpha2",
+            Operator::Oss => "spinnaker.io/v1alpha2",
+        }
+    }
+
+    pub fn group(self) -> &'static str {
+        match self {
+            Operator::Armory => "spinnaker.armory.io",
+            Operator::Oss => "spinnaker.io",
+        }
+    }
+}
+
+/// An IAM role, always as a full ARN after lowering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub partition: String,
+    pub account: String,
+    /// `/` or `/a/b/`.
+    pub path: String,
+    pub name: String,
+    /// Where the role was written (first occurrence).
+    pub span: Range<usize>,
+}
+
+impl Role {
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:{}:iam::{}:role{}{}",
+            self.partition, self.account, self.path, self.name
+        )
+    }
+
+    /// Whether two roles are the same IAM role (spans aside).
+    pub fn same_role(&self, other: &Role) -> bool {
+        self.partition == other.partition
+            && self.account == other.account
+            && self.path == other.path
+            && self.name == other.name
+    }
+}
+
+/// A ServiceAccount that this file generates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceAccount {
+    pub name: String,
+    /// The binding that first generated it: its `as` word or its target.
+    pub name_span: Range<usize>,
+    pub role: Role,
+    /// Every annotation, `eks.amazonaws.com/role-arn` included.
+    pub annotations: BTreeMap<String, String>,
+    /// Every label, `app.kubernetes.io/managed-by: irsa` included.
+    pub labels: BTreeMap<String, String>,
+    /// The audience the token is issued for (`sts.amazonaws.com` unless set).
+    pub audience: String,
+}
+
+/// One entry of `service-settings`: a service (or `spinnaker` for `*`) and
+/// the ServiceAccount it runs under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSetting {
+    /// `spinnaker` for `*`, otherwise the service name.
+    pub key: String,
+    pub service_account: String,
+    /// The target as written.
+    pub span: Range<usize>,
+    /// Whether this file generates the ServiceAccount (otherwise it is
+    /// managed elsewhere).
+    pub generated: bool,
+}
+
+/// One IAM trust policy: which ServiceAccounts may assume a role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustPolicy {
+    pub role: Role,
+    /// Path under `-o DIR`: `trust-policies/NAME.json`.
+    pub path: String,
+    /// The OIDC provider's ARN.
+    pub provider_arn: String,
+    pub issuer: String,
+    /// `system:serviceaccount:NAMESPACE:SA`, in order of appearance.
+    pub subjects: Vec<String>,
+    /// Distinct audiences, in order of appearance.
+    pub audiences: Vec<String>,
+}
+
+/// One Spinnaker installation, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Install {
+    pub name: Spanned<String>,
+    pub namespace: Option<Spanned<String>>,
+    pub operator: Spanned<Operator>,
+    pub oidc: Option<Spanned<String>>,
+    /// Generated ServiceAccounts, in order of first appearance.
+    pub service_accounts: Vec<ServiceAccount>,
+    /// `spinnaker` (for `*`) first, then services in order of appearance.
+    pub service_settings: Vec<ServiceSetting>,
+    /// One per distinct role, when `oidc` is given.
+    pub trust_policies: Vec<TrustPolicy>,
+}
