@@ -1,0 +1,455 @@
+//! The `irsa` command: file and terminal I/O around the library.
+
+mod output_dir;
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use irsa::diagnostics::{self, Diagnostic, MessageFormat};
+use irsa::syntax::MAX_INPUT_BYTES;
+use irsa::EmitOptions;
+
+use output_dir::Tree;
+
+/// Exit status: success (warnings allowed unless denied).
+const SUCCESS: u8 = 0;
+/// Exit status: errors in the input, or a `--check` that found a difference.
+const FAILURE: u8 = 1;
+/// Exit status: a usage or I/O error.
+const USAGE_OR_IO: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "irsa",
+    version,
+    about = "Compile .irsa files into IRSA ServiceAccounts and a SpinnakerService for Spinnaker on Amazon EKS",
+    long_about = "Compile .irsa files into IRSA ServiceAccounts and a SpinnakerService for Spinnaker on Amazon EKS.\n\n\
+An .irsa file says which IAM role each Spinnaker service assumes:\n\n    \
+service *    -> role arn:aws:iam::123456789012:role/spinnaker\n    \
+service echo -> role arn:aws:iam::123456789012:role/spinnaker-echo\n\n\
+Exit status: 0 success (warnings allowed unless --deny-warnings); 1 errors in the input, \
+or a --check that found a difference; 2 a usage or I/O error.",
+    after_help = "Run `irsa help COMMAND` for a command's options."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compile .irsa files into Kubernetes YAML on standard output, or into a directory
+    #[command(long_about = "Compile .irsa files into Kubernetes YAML.\n\n\
+Without -o, prints one YAML stream: the ServiceAccounts, then the SpinnakerService. \
+With -o DIR, writes serviceaccounts.yaml, spinnakerservice.yaml, kustomization.yaml \
+(so that `kubectl apply -k DIR` works) and, with `oidc`, trust-policies/NAME.json. \
+With several files and -o, each file's output goes to DIR/STEM/. \
+If any file has errors, nothing is written for any file.")]
+    Compile(CompileArgs),
+    /// Validate .irsa files and report every problem; write nothing
+    Check(CheckArgs),
+    /// Show which ServiceAccount and role each service gets, and what `*` reaches
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompileArgs {
+    /// Input files; none, or `-`, reads standard input
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Write the files into DIR (DIR/STEM/ for each of several inputs) instead of printing the stream
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Make kustomization.yaml a kustomize Component that patches an existing SpinnakerService
+    #[arg(long, requires = "output")]
+    component: bool,
+    /// Write nothing; exit 1 with a diff when DIR differs from what would be written
+    #[arg(long, requires = "output")]
+    check: bool,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Input files; none, or `-`, reads standard input
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+struct ExplainArgs {
+    /// Input file; none, or `-`, reads standard input
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Treat warnings as errors: exit 1 and write nothing when there are any
+    #[arg(long)]
+    deny_warnings: bool,
+    /// How diagnostics are printed on standard error
+    #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
+    message_format: Format,
+    /// When to colour human diagnostics
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// rustc-like, with the source line and an underline
+    Human,
+    /// One JSON object a line: severity, code, message, file, line, column, end_line, end_column, help
+    Json,
+    /// GitHub Actions workflow commands (::error file=…,line=…::…)
+    Github,
+    /// file:line:col: severity[CODE]: message
+    Short,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl From<Format> for MessageFormat {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Human => MessageFormat::Human,
+            Format::Json => MessageFormat::Json,
+            Format::Github => MessageFormat::Github,
+            Format::Short => MessageFormat::Short,
+        }
+    }
+}
+
+/// A usage or I/O error: printed, exit status 2.
+#[derive(Debug)]
+struct Fatal(String);
+
+impl<E: std::fmt::Display> From<E> for Fatal {
+    fn from(error: E) -> Self {
+        Fatal(error.to_string())
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Compile(args) => compile(&args),
+        Command::Check(args) => check(&args),
+        Command::Explain(args) => explain(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Fatal(message)) => {
+            let _ = writeln!(io::stderr(), "irsa: error: {message}");
+            ExitCode::from(USAGE_OR_IO)
+        }
+    }
+}
+
+/// One input, read whole.
+#[derive(Debug)]
+struct Input {
+    /// As shown in diagnostics: the path, or `<stdin>`.
+    name: String,
+    /// The file name without extension: the subdirectory under `-o DIR`.
+    stem: String,
+    bytes: Vec<u8>,
+}
+
+fn read_inputs(files: &[PathBuf]) -> Result<Vec<Input>, Fatal> {
+    let stdin_path = PathBuf::from("-");
+    let files = if files.is_empty() {
+        std::slice::from_ref(&stdin_path)
+    } else {
+        files
+    };
+    if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        return Err(Fatal(
+            "standard input (`-`) can be read only once".to_owned(),
+        ));
+    }
+    files.iter().map(|path| read_input(path)).collect()
+}
+
+fn read_input(path: &Path) -> Result<Input, Fatal> {
+    // Read at most one byte past the limit, so a huge input is refused by
+    // the compiler with a located error without being read whole.
+    let limit = u64::try_from(MAX_INPUT_BYTES).unwrap_or(u64::MAX) + 1;
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        io::stdin()
+            .lock()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Fatal(format!("cannot read standard input: {e}")))?;
+        return Ok(Input {
+            name: "<stdin>".to_owned(),
+            stem: "stdin".to_owned(),
+            bytes,
+        });
+    }
+    let file = std::fs::File::open(path)
+        .map_err(|e| Fatal(format!("cannot read `{}`: {e}", path.display())))?;
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Fatal(format!("cannot read `{}`: {e}", path.display())))?;
+    let stem = path
+        .file_stem()
+        .map_or_else(|| "input".to_owned(), |s| s.to_string_lossy().into_owned());
+    Ok(Input {
+        name: path.display().to_string(),
+        stem,
+        bytes,
+    })
+}
+
+/// Prints diagnostics of one input on standard error.
+fn report(
+    input: &Input,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    args: &ReportArgs,
+) -> Result<(), Fatal> {
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    if args.message_format == Format::Human {
+        let colour = match args.color {
+            ColorWhen::Always => ColorChoice::Always,
+            ColorWhen::Never => ColorChoice::Never,
+            ColorWhen::Auto
+                if io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+            {
+                ColorChoice::Auto
+            }
+            ColorWhen::Auto => ColorChoice::Never,
+        };
+        let stream = StandardStream::stderr(colour);
+        let mut stream = stream.lock();
+        let file = codespan_reporting::files::SimpleFile::new(&input.name, text);
+        let config = codespan_reporting::term::Config::default();
+        for diagnostic in diagnostics {
+            codespan_reporting::term::emit_to_write_style(
+                &mut stream,
+                &config,
+                &file,
+                &diagnostics::to_codespan(diagnostic),
+            )?;
+        }
+        return Ok(());
+    }
+    let rendered = diagnostics::render(diagnostics, &input.name, text, args.message_format.into());
+    io::stderr().lock().write_all(rendered.as_bytes())?;
+    Ok(())
+}
+
+/// Whether these diagnostics fail the run.
+fn fails(diagnostics: &[Diagnostic], args: &ReportArgs) -> bool {
+    diagnostics::has_failures(diagnostics, args.deny_warnings)
+}
+
+/// What one input compiled to.
+struct Compiled {
+    input: Input,
+    output: Option<irsa::Output>,
+    failed: bool,
+}
+
+/// Decodes and compiles every input, reporting as it goes.
+fn compile_inputs(
+    inputs: Vec<Input>,
+    options: EmitOptions,
+    args: &ReportArgs,
+) -> Result<Vec<Compiled>, Fatal> {
+    let mut results = Vec::new();
+    for input in inputs {
+        let (text, decode_error) = irsa::decode(&input.bytes);
+        let (output, diagnostics) = match decode_error {
+            Some(diagnostic) => (None, vec![diagnostic]),
+            None => {
+                let compilation = irsa::compile(&text, options)
+                    .map_err(|e| Fatal(format!("{}: {e} (a bug in irsa)", input.name)))?;
+                (compilation.output, compilation.diagnostics)
+            }
+        };
+        report(&input, &text, &diagnostics, args)?;
+        let failed = fails(&diagnostics, args) || output.is_none();
+        results.push(Compiled {
+            input,
+            output,
+            failed,
+        });
+    }
+    Ok(results)
+}
+
+fn compile(args: &CompileArgs) -> Result<u8, Fatal> {
+    let inputs = read_inputs(&args.files)?;
+    let several = inputs.len() > 1;
+    if let Some(dir) = &args.output {
+        check_distinct_stems(&inputs, dir)?;
+    }
+    let options = EmitOptions {
+        component: args.component,
+    };
+    let results = compile_inputs(inputs, options, &args.report)?;
+    if results.iter().any(|r| r.failed) {
+        return Ok(FAILURE);
+    }
+    let outputs = results
+        .into_iter()
+        .filter_map(|r| r.output.map(|o| (r.input, o)));
+
+    let Some(dir) = &args.output else {
+        let streams: Vec<String> = outputs.map(|(_, output)| output.stream).collect();
+        write_stdout(&streams.join("---\n"))?;
+        return Ok(SUCCESS);
+    };
+    let trees: Vec<(PathBuf, Tree)> = outputs
+        .map(|(input, output)| {
+            let target = if several {
+                dir.join(&input.stem)
+            } else {
+                dir.clone()
+            };
+            let tree = output
+                .files
+                .into_iter()
+                .map(|file| (PathBuf::from(file.path), file.content))
+                .collect();
+            (target, tree)
+        })
+        .collect();
+    if args.check {
+        return check_drift(&trees);
+    }
+    output_dir::write_all(&trees)
+        .map_err(|e| Fatal(format!("cannot write `{}`: {e}", dir.display())))?;
+    Ok(SUCCESS)
+}
+
+fn check_distinct_stems(inputs: &[Input], dir: &Path) -> Result<(), Fatal> {
+    for (index, input) in inputs.iter().enumerate() {
+        if let Some(other) = inputs
+            .iter()
+            .skip(index + 1)
+            .find(|other| other.stem == input.stem)
+        {
+            return Err(Fatal(format!(
+                "`{}` and `{}` would both be written to `{}`: rename one",
+                input.name,
+                other.name,
+                dir.join(&input.stem).display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `compile --check`: names each file that differs and prints a diff.
+fn check_drift(trees: &[(PathBuf, Tree)]) -> Result<u8, Fatal> {
+    let mut differs = false;
+    let mut stdout = String::new();
+    for (dir, wanted) in trees {
+        let current = output_dir::owned_files(dir)
+            .map_err(|e| Fatal(format!("cannot read `{}`: {e}", dir.display())))?;
+        for drift in output_dir::drift(&current, wanted) {
+            differs = true;
+            let (what, path) = match &drift {
+                output_dir::Drift::Missing { path, .. } => ("missing", path),
+                output_dir::Drift::Stale { path, .. } => ("stale", path),
+                output_dir::Drift::Changed { path, .. } => ("differs", path),
+            };
+            let _ = writeln!(io::stderr(), "irsa: {what}: {}", dir.join(path).display());
+            stdout.push_str(&output_dir::unified_diff(dir, &drift));
+        }
+    }
+    write_stdout(&stdout)?;
+    Ok(if differs { FAILURE } else { SUCCESS })
+}
+
+fn check(args: &CheckArgs) -> Result<u8, Fatal> {
+    let inputs = read_inputs(&args.files)?;
+    let mut failed = false;
+    for input in &inputs {
+        let (text, decode_error) = irsa::decode(&input.bytes);
+        let diagnostics = match decode_error {
+            Some(diagnostic) => vec![diagnostic],
+            None => irsa::analyze(&text).diagnostics,
+        };
+        report(input, &text, &diagnostics, &args.report)?;
+        failed |= fails(&diagnostics, &args.report);
+    }
+    Ok(if failed { FAILURE } else { SUCCESS })
+}
+
+fn explain(args: &ExplainArgs) -> Result<u8, Fatal> {
+    let input = read_input(args.file.as_deref().unwrap_or(Path::new("-")))?;
+    let (text, decode_error) = irsa::decode(&input.bytes);
+    let (table, diagnostics) = match decode_error {
+        Some(diagnostic) => (None, vec![diagnostic]),
+        None => irsa::explain(&text),
+    };
+    report(&input, &text, &diagnostics, &args.report)?;
+    match table {
+        Some(table) if !fails(&diagnostics, &args.report) => {
+            write_stdout(&table)?;
+            Ok(SUCCESS)
+        }
+        _ => Ok(FAILURE),
+    }
+}
+
+fn write_stdout(text: &str) -> Result<(), Fatal> {
+    let mut stdout = io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // A closed pipe (`irsa compile | head`) is the reader's choice.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(|e| Fatal(format!("cannot write to standard output: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn severity_is_used_for_failures() {
+        let warning = Diagnostic::new(irsa::Code::LongTokenExpiration, 0..0, "w");
+        assert_eq!(warning.severity(), irsa::Severity::Warning);
+        let args = ReportArgs {
+            deny_warnings: false,
+            message_format: Format::Human,
+            color: ColorWhen::Never,
+        };
+        assert!(!fails(std::slice::from_ref(&warning), &args));
+        let denied = ReportArgs {
+            deny_warnings: true,
+            ..args
+        };
+        assert!(fails(&[warning], &denied));
+    }
+}

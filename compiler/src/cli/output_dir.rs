@@ -1,0 +1,205 @@
+//! Writing `-o DIR` atomically, and comparing it with what would be written
+//! (`--check`).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use irsa::emit::{
+    KUSTOMIZATION_FILE, SERVICE_ACCOUNTS_FILE, SPINNAKER_SERVICE_FILE, TRUST_POLICY_DIR,
+};
+
+/// The files of one output directory: relative path → content.
+pub type Tree = BTreeMap<PathBuf, String>;
+
+/// A relative path that stays inside its directory: no `..`, no root.
+fn is_contained(path: &Path) -> bool {
+    path.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// The files irsa owns in an output directory as it is now: the three YAML
+/// files and `trust-policies/*.json`. Other files are the user's.
+pub fn owned_files(dir: &Path) -> io::Result<Tree> {
+    let mut tree = Tree::new();
+    for name in [
+        SERVICE_ACCOUNTS_FILE,
+        SPINNAKER_SERVICE_FILE,
+        KUSTOMIZATION_FILE,
+    ] {
+        if let Some(content) = read_if_exists(&dir.join(name))? {
+            tree.insert(PathBuf::from(name), content);
+        }
+    }
+    let policies = dir.join(TRUST_POLICY_DIR);
+    match fs::read_dir(&policies) {
+        Ok(entries) => {
+            for entry in entries {
+                let entry = entry?;
+                let name = PathBuf::from(entry.file_name());
+                if name.extension().is_some_and(|e| e == "json") && entry.file_type()?.is_file() {
+                    let content = fs::read_to_string(entry.path())?;
+                    tree.insert(Path::new(TRUST_POLICY_DIR).join(name), content);
+                }
+            }
+        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+        Err(error) => return Err(error),
+    }
+    Ok(tree)
+}
+
+fn read_if_exists(path: &Path) -> io::Result<Option<String>> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// How one file differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drift {
+    /// Would be written but does not exist.
+    Missing { path: PathBuf, expected: String },
+    /// Exists but would no longer be written.
+    Stale { path: PathBuf, actual: String },
+    /// Exists with other content.
+    Changed {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
+}
+
+/// What differs between the directory now and what would be written.
+pub fn drift(current: &Tree, wanted: &Tree) -> Vec<Drift> {
+    let mut drifts = Vec::new();
+    for (path, expected) in wanted {
+        match current.get(path) {
+            None => drifts.push(Drift::Missing {
+                path: path.clone(),
+                expected: expected.clone(),
+            }),
+            Some(actual) if actual != expected => drifts.push(Drift::Changed {
+                path: path.clone(),
+                expected: expected.clone(),
+                actual: actual.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (path, actual) in current {
+        if !wanted.contains_key(path) {
+            drifts.push(Drift::Stale {
+                path: path.clone(),
+                actual: actual.clone(),
+            });
+        }
+    }
+    drifts
+}
+
+/// A unified diff of one drift, with `a/` and `b/` paths under `dir`.
+pub fn unified_diff(dir: &Path, drift: &Drift) -> String {
+    let (path, old, new) = match drift {
+        Drift::Missing { path, expected } => (path, "", expected.as_str()),
+        Drift::Stale { path, actual } => (path, actual.as_str(), ""),
+        Drift::Changed {
+            path,
+            expected,
+            actual,
+        } => (path, actual.as_str(), expected.as_str()),
+    };
+    let shown = dir.join(path);
+    let shown = shown.display();
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{shown}"), &format!("b/{shown}"))
+        .to_string()
+}
+
+/// Writes the trees atomically enough for CI: every file is first written
+/// to a temporary file beside its target, and only when all are written are
+/// they renamed into place and stale owned files removed. A failure before
+/// the renames leaves every directory as it was.
+pub fn write_all(outputs: &[(PathBuf, Tree)]) -> io::Result<()> {
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let result = stage(outputs, &mut staged);
+    if let Err(error) = result {
+        for (temporary, _) in &staged {
+            let _ = fs::remove_file(temporary);
+        }
+        return Err(error);
+    }
+    for (temporary, target) in &staged {
+        fs::rename(temporary, target)?;
+    }
+    for (dir, wanted) in outputs {
+        for path in owned_files(dir)?.keys() {
+            if !wanted.contains_key(path) {
+                fs::remove_file(dir.join(path))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn stage(outputs: &[(PathBuf, Tree)], staged: &mut Vec<(PathBuf, PathBuf)>) -> io::Result<()> {
+    for (dir, tree) in outputs {
+        for (path, content) in tree {
+            if !is_contained(path) {
+                return Err(io::Error::other(format!(
+                    "refusing to write `{}` outside `{}`",
+                    path.display(),
+                    dir.display()
+                )));
+            }
+            let target = dir.join(path);
+            let parent = target.parent().unwrap_or(dir);
+            fs::create_dir_all(parent)?;
+            let file_name = target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let temporary = parent.join(format!(".{file_name}.irsa-tmp-{}", std::process::id()));
+            fs::write(&temporary, content)?;
+            staged.push((temporary, target));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_must_stay_inside() {
+        assert!(is_contained(Path::new("trust-policies/a.json")));
+        assert!(!is_contained(Path::new("../a.json")));
+        assert!(!is_contained(Path::new("/etc/passwd")));
+    }
+
+    #[test]
+    fn drift_names_missing_changed_and_stale_files() {
+        let current = Tree::from([
+            (PathBuf::from("a"), "1".to_owned()),
+            (PathBuf::from("b"), "2".to_owned()),
+        ]);
+        let wanted = Tree::from([
+            (PathBuf::from("a"), "1".to_owned()),
+            (PathBuf::from("b"), "3".to_owned()),
+            (PathBuf::from("c"), "4".to_owned()),
+        ]);
+        let drifts = drift(&current, &wanted);
+        assert_eq!(drifts.len(), 2);
+        let stale = drift(&wanted, &current);
+        assert!(
+            stale
+                .iter()
+                .any(|d| matches!(d, Drift::Stale { path, .. } if path == Path::new("c")))
+        );
+    }
+}
