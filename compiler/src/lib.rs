@@ -45,6 +45,16 @@ pub struct Analysis {
 /// Parses, lowers and validates a source. Never panics.
 pub fn analyze(source: &str) -> Analysis {
     let (tree, mut diagnostics) = syntax::parse(source);
+    // Binary or oversized input is not parsed at all: say only that.
+    if diagnostics
+        .iter()
+        .any(|d| matches!(d.code, Code::BinaryInput | Code::InputTooLarge))
+    {
+        return Analysis {
+            diagnostics,
+            install: None,
+        };
+    }
     let (lowered, lower_diagnostics) = lower::lower(&tree);
     diagnostics.extend(lower_diagnostics);
     diagnostics.extend(validate::validate(

@@ -725,7 +725,9 @@ impl<'t> Lowering<'t> {
                 }
             }
         }
-        if !any_binding && !self.statement_broken("service") {
+        // A line that did not parse may have been a binding.
+        let broken_lines = self.tree.lines.iter().any(|l| l.kind == LineKind::Invalid);
+        if !any_binding && !broken_lines {
             self.report(
                 Diagnostic::new(Code::NoBindings, 0..0, "the file binds no service, so there is nothing to compile")
                     .with_help("add a binding such as `service * -> role arn:aws:iam::123456789012:role/spinnaker`"),

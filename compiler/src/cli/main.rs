@@ -8,9 +8,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use irsa::EmitOptions;
 use irsa::diagnostics::{self, Diagnostic, MessageFormat};
 use irsa::syntax::MAX_INPUT_BYTES;
-use irsa::EmitOptions;
 
 use output_dir::Tree;
 
