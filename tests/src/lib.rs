@@ -1,6 +1,11 @@
 //! Helpers for the integration tests: run the real `irsa` binary, find the
 //! examples and cases, and check output the way Kubernetes would.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

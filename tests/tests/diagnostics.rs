@@ -8,6 +8,13 @@
 //!
 //! Each case's human and JSON output are snapshotted together.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

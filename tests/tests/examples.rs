@@ -1,6 +1,13 @@
 //! Every dsl-example, compiled through the real binary: its committed
 //! output, its snapshot, and its objects checked as Kubernetes would.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::Path;
 
 use irsa_tests::{
