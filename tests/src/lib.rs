@@ -200,7 +200,16 @@ pub fn yaml11_reads_as_non_string(plain: &str) -> bool {
 /// YAML 1.1 reader would not read as a string.
 pub fn ambiguous_plain_scalars(yaml: &str) -> Vec<String> {
     let mut found = Vec::new();
+    // Indentation of the key whose block scalar (`|`, `>`) is being read.
+    let mut block_scalar_of: Option<usize> = None;
     for line in yaml.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(key_indent) = block_scalar_of {
+            if indent > key_indent || line.trim().is_empty() {
+                continue;
+            }
+            block_scalar_of = None;
+        }
         let content = line.trim_start().trim_start_matches("- ");
         if content == "---" || content.is_empty() {
             continue;
@@ -209,6 +218,9 @@ pub fn ambiguous_plain_scalars(yaml: &str) -> Vec<String> {
             Some((key, value)) => (key, Some(value)),
             None => (content.trim_end_matches(':'), None),
         };
+        if value.is_some_and(|v| v.starts_with('|') || v.starts_with('>')) {
+            block_scalar_of = Some(indent);
+        }
         for scalar in [Some(key), value].into_iter().flatten() {
             let quoted = scalar.starts_with('"')
                 || scalar.starts_with('\'')
