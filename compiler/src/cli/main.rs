@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 use irsa::EmitOptions;
 use irsa::diagnostics::{self, Diagnostic, MessageFormat};
 use irsa::syntax::MAX_INPUT_BYTES;
@@ -238,8 +238,8 @@ fn report(
             }
             ColorWhen::Auto => ColorChoice::Never,
         };
-        let stream = StandardStream::stderr(colour);
-        let mut stream = stream.lock();
+        // Buffered: thousands of diagnostics are thousands of small writes.
+        let mut stream = BufferedStandardStream::stderr(colour);
         let file = codespan_reporting::files::SimpleFile::new(&input.name, text);
         let config = codespan_reporting::term::Config::default();
         for diagnostic in diagnostics {
@@ -250,6 +250,7 @@ fn report(
                 &diagnostics::to_codespan(diagnostic),
             )?;
         }
+        stream.flush()?;
         return Ok(());
     }
     let rendered = diagnostics::render(diagnostics, &input.name, text, args.message_format.into());
