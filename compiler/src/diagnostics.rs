@@ -120,6 +120,22 @@ codes! {
     LongTokenExpiration = "W003", Warning, "`token-expiration` above 86400 seconds";
 }
 
+/// The long explanations of every code: the same text as the book's
+/// diagnostics chapter, which includes this file.
+const EXPLANATIONS: &str = include_str!("../docs/diagnostics.md");
+
+impl Code {
+    /// The long explanation of the code, as `irsa explain --code` prints it:
+    /// its section of `compiler/docs/diagnostics.md`, heading included.
+    pub fn explanation(self) -> Option<&'static str> {
+        let heading = format!("\n## {}: ", self.as_str());
+        let start = EXPLANATIONS.find(&heading)? + 1;
+        let rest = EXPLANATIONS.get(start..)?;
+        let end = rest.get(3..)?.find("\n## ").map_or(rest.len(), |i| i + 4);
+        rest.get(..end).map(str::trim_end)
+    }
+}
+
 /// A secondary span with a note, such as the first occurrence of a duplicate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
@@ -429,6 +445,23 @@ mod tests {
                 .filter(|c| c.as_str() == code.as_str())
                 .collect();
             assert_eq!(same.len(), 1, "{code:?}");
+        }
+    }
+
+    #[test]
+    fn every_code_is_explained_under_its_title() {
+        for code in Code::ALL {
+            let text = code.explanation().unwrap_or_default();
+            let heading = format!("## {}: {}\n", code.as_str(), code.title());
+            assert!(text.starts_with(&heading), "{code:?}: {text:?}");
+            assert!(
+                !text.contains("\n## "),
+                "{code:?} runs into the next section"
+            );
+            assert!(
+                text.len() > heading.len() + 40,
+                "{code:?} has no explanation"
+            );
         }
     }
 

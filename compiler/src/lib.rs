@@ -21,6 +21,7 @@
 pub mod diagnostics;
 pub mod emit;
 pub mod explain;
+pub mod fmt;
 pub mod ir;
 pub mod lower;
 pub mod services;
@@ -99,6 +100,12 @@ pub fn explain(source: &str) -> (Option<String>, Vec<Diagnostic>) {
         analysis.install.as_ref().map(explain::explain),
         analysis.diagnostics,
     )
+}
+
+/// Formats a source in the canonical layout, or returns the syntax errors
+/// that prevent it. Formatting never changes what a file compiles to.
+pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
+    fmt::format(source)
 }
 
 /// Decodes raw input as UTF-8. Invalid UTF-8 gives the lossily decoded

@@ -1,17 +1,21 @@
 //! The `irsa` command: file and terminal I/O around the library.
 
+mod args;
 mod output_dir;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::Parser;
 use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 use irsa::EmitOptions;
 use irsa::diagnostics::{self, Diagnostic, MessageFormat};
 use irsa::syntax::MAX_INPUT_BYTES;
 
+use args::{
+    CheckArgs, Cli, ColorWhen, Command, CompileArgs, ExplainArgs, FmtArgs, Format, ReportArgs,
+};
 use output_dir::Tree;
 
 /// Exit status: success (warnings allowed unless denied).
@@ -20,108 +24,6 @@ const SUCCESS: u8 = 0;
 const FAILURE: u8 = 1;
 /// Exit status: a usage or I/O error.
 const USAGE_OR_IO: u8 = 2;
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "irsa",
-    version,
-    about = "Compile .irsa files into IRSA ServiceAccounts and a SpinnakerService for Spinnaker on Amazon EKS",
-    long_about = "Compile .irsa files into IRSA ServiceAccounts and a SpinnakerService for Spinnaker on Amazon EKS.\n\n\
-An .irsa file says which IAM role each Spinnaker service assumes:\n\n    \
-service *    -> role arn:aws:iam::123456789012:role/spinnaker\n    \
-service echo -> role arn:aws:iam::123456789012:role/spinnaker-echo\n\n\
-Exit status: 0 success (warnings allowed unless --deny-warnings); 1 errors in the input, \
-or a --check that found a difference; 2 a usage or I/O error.",
-    after_help = "Run `irsa help COMMAND` for a command's options."
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Compile .irsa files into Kubernetes YAML on standard output, or into a directory
-    #[command(long_about = "Compile .irsa files into Kubernetes YAML.\n\n\
-Without -o, prints one YAML stream: the ServiceAccounts, then the SpinnakerService. \
-With -o DIR, writes serviceaccounts.yaml, spinnakerservice.yaml, kustomization.yaml \
-(so that `kubectl apply -k DIR` works) and, with `oidc`, trust-policies/NAME.json. \
-With several files and -o, each file's output goes to DIR/STEM/. \
-If any file has errors, nothing is written for any file.")]
-    Compile(CompileArgs),
-    /// Validate .irsa files and report every problem; write nothing
-    Check(CheckArgs),
-    /// Show which ServiceAccount and role each service gets, and what `*` reaches
-    Explain(ExplainArgs),
-}
-
-#[derive(Debug, Args)]
-struct CompileArgs {
-    /// Input files; none, or `-`, reads standard input
-    #[arg(value_name = "FILE")]
-    files: Vec<PathBuf>,
-    /// Write the files into DIR (DIR/STEM/ for each of several inputs) instead of printing the stream
-    #[arg(short = 'o', long = "output", value_name = "DIR")]
-    output: Option<PathBuf>,
-    /// Make kustomization.yaml a kustomize Component that patches an existing SpinnakerService
-    #[arg(long, requires = "output")]
-    component: bool,
-    /// Write nothing; exit 1 with a diff when DIR differs from what would be written
-    #[arg(long, requires = "output")]
-    check: bool,
-    #[command(flatten)]
-    report: ReportArgs,
-}
-
-#[derive(Debug, Args)]
-struct CheckArgs {
-    /// Input files; none, or `-`, reads standard input
-    #[arg(value_name = "FILE")]
-    files: Vec<PathBuf>,
-    #[command(flatten)]
-    report: ReportArgs,
-}
-
-#[derive(Debug, Args)]
-struct ExplainArgs {
-    /// Input file; none, or `-`, reads standard input
-    #[arg(value_name = "FILE")]
-    file: Option<PathBuf>,
-    #[command(flatten)]
-    report: ReportArgs,
-}
-
-#[derive(Debug, Args)]
-struct ReportArgs {
-    /// Treat warnings as errors: exit 1 and write nothing when there are any
-    #[arg(long)]
-    deny_warnings: bool,
-    /// How diagnostics are printed on standard error
-    #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
-    message_format: Format,
-    /// When to colour human diagnostics
-    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
-    color: ColorWhen,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    /// rustc-like, with the source line and an underline
-    Human,
-    /// One JSON object a line: severity, code, message, file, line, column, end_line, end_column, help
-    Json,
-    /// GitHub Actions workflow commands (::error file=…,line=…::…)
-    Github,
-    /// file:line:col: severity[CODE]: message
-    Short,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum ColorWhen {
-    Auto,
-    Always,
-    Never,
-}
 
 impl From<Format> for MessageFormat {
     fn from(format: Format) -> Self {
@@ -149,6 +51,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Compile(args) => compile(&args),
         Command::Check(args) => check(&args),
+        Command::Fmt(args) => fmt(&args),
         Command::Explain(args) => explain(&args),
     };
     match result {
@@ -399,6 +302,9 @@ fn check(args: &CheckArgs) -> Result<u8, Fatal> {
 }
 
 fn explain(args: &ExplainArgs) -> Result<u8, Fatal> {
+    if let Some(code) = &args.code {
+        return explain_code(code);
+    }
     let input = read_input(args.file.as_deref().unwrap_or(Path::new("-")))?;
     let (text, decode_error) = irsa::decode(&input.bytes);
     let (table, diagnostics) = match decode_error {
@@ -413,6 +319,73 @@ fn explain(args: &ExplainArgs) -> Result<u8, Fatal> {
         }
         _ => Ok(FAILURE),
     }
+}
+
+fn explain_code(code: &str) -> Result<u8, Fatal> {
+    let Some(known) = irsa::Code::parse(code) else {
+        let codes: Vec<&str> = irsa::Code::ALL.iter().map(|c| c.as_str()).collect();
+        let hint = diagnostics::did_you_mean(&code.to_ascii_uppercase(), &codes)
+            .map_or_else(String::new, |guess| format!("; did you mean `{guess}`?"));
+        return Err(Fatal(format!("`{code}` is not a diagnostic code{hint}")));
+    };
+    let text = known.explanation().ok_or_else(|| {
+        Fatal(format!(
+            "{} has no explanation (a bug in irsa)",
+            known.as_str()
+        ))
+    })?;
+    write_stdout(&format!("{text}\n"))?;
+    Ok(SUCCESS)
+}
+
+/// `irsa fmt`: files in place (atomically), standard input to standard
+/// output; `--check` writes nothing and prints a diff.
+fn fmt(args: &FmtArgs) -> Result<u8, Fatal> {
+    let inputs = read_inputs(&args.files)?;
+    let mut status = SUCCESS;
+    let mut diffs = String::new();
+    let mut rewrites: Vec<(PathBuf, String)> = Vec::new();
+    for input in &inputs {
+        let (text, decode_error) = irsa::decode(&input.bytes);
+        let formatted = match decode_error {
+            Some(diagnostic) => Err(vec![diagnostic]),
+            None => irsa::format(&text),
+        };
+        let formatted = match formatted {
+            Ok(formatted) => formatted,
+            Err(diagnostics) => {
+                report(input, &text, &diagnostics, &args.report)?;
+                status = FAILURE;
+                continue;
+            }
+        };
+        let is_stdin = input.name == "<stdin>";
+        if args.check {
+            if formatted != text {
+                status = FAILURE;
+                let _ = writeln!(io::stderr(), "irsa: not formatted: {}", input.name);
+                diffs.push_str(
+                    &similar::TextDiff::from_lines(text.as_ref(), formatted.as_str())
+                        .unified_diff()
+                        .header(&format!("a/{}", input.name), &format!("b/{}", input.name))
+                        .to_string(),
+                );
+            }
+        } else if is_stdin {
+            write_stdout(&formatted)?;
+        } else if formatted != text {
+            rewrites.push((PathBuf::from(&input.name), formatted));
+        }
+    }
+    write_stdout(&diffs)?;
+    // Files are rewritten only when every input formatted.
+    if status == SUCCESS {
+        for (path, formatted) in rewrites {
+            output_dir::replace_file(&path, &formatted)
+                .map_err(|e| Fatal(format!("cannot write `{}`: {e}", path.display())))?;
+        }
+    }
+    Ok(status)
 }
 
 fn write_stdout(text: &str) -> Result<(), Fatal> {

@@ -146,6 +146,27 @@ pub fn write_all(outputs: &[(PathBuf, Tree)]) -> io::Result<()> {
     Ok(())
 }
 
+/// Replaces one file atomically: a temporary file beside it, renamed over it.
+pub fn replace_file(path: &Path, content: &str) -> io::Result<()> {
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = parent.join(format!(".{file_name}.irsa-tmp-{}", std::process::id()));
+    fs::write(&temporary, content)?;
+    if let Ok(metadata) = fs::metadata(path) {
+        // Keep the file's permissions.
+        let _ = fs::set_permissions(&temporary, metadata.permissions());
+    }
+    fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = fs::remove_file(&temporary);
+    })
+}
+
 fn stage(outputs: &[(PathBuf, Tree)], staged: &mut Vec<(PathBuf, PathBuf)>) -> io::Result<()> {
     for (dir, tree) in outputs {
         for (path, content) in tree {

@@ -1,0 +1,138 @@
+//! The command line, declared with clap: shared by the binary and by the
+//! xtask that generates shell completions and the man page from it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "irsa",
+    version,
+    about = "Compile .irsa files into IRSA ServiceAccounts and a SpinnakerService for Spinnaker on Amazon EKS",
+    long_about = "Compile .irsa files into IRSA ServiceAccounts and a SpinnakerService for Spinnaker on Amazon EKS.\n\n\
+An .irsa file says which IAM role each Spinnaker service assumes:\n\n    \
+service *    -> role arn:aws:iam::123456789012:role/spinnaker\n    \
+service echo -> role arn:aws:iam::123456789012:role/spinnaker-echo\n\n\
+Exit status: 0 success (warnings allowed unless --deny-warnings); 1 errors in the input, \
+or a --check that found a difference; 2 a usage or I/O error.",
+    after_help = "Run `irsa help COMMAND` for a command's options."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile .irsa files into Kubernetes YAML on standard output, or into a directory
+    #[command(long_about = "Compile .irsa files into Kubernetes YAML.\n\n\
+Without -o, prints one YAML stream: the ServiceAccounts, then the SpinnakerService. \
+With -o DIR, writes serviceaccounts.yaml, spinnakerservice.yaml, kustomization.yaml \
+(so that `kubectl apply -k DIR` works) and, with `oidc`, trust-policies/NAME.json. \
+With several files and -o, each file's output goes to DIR/STEM/. \
+If any file has errors, nothing is written for any file.")]
+    Compile(CompileArgs),
+    /// Validate .irsa files and report every problem; write nothing
+    Check(CheckArgs),
+    /// Rewrite .irsa files in the canonical layout (standard input goes to standard output)
+    #[command(
+        long_about = "Rewrite .irsa files in the canonical layout: single spaces, ` -> `, \
+two-space indentation in blocks, comments and blank-line groups kept. \
+Formatting never changes what a file compiles to. Files are rewritten in place; \
+standard input (no FILE, or `-`) goes to standard output. \
+With --check, nothing is written: each file that differs is named, a unified diff is printed, \
+and the exit status is 1."
+    )]
+    Fmt(FmtArgs),
+    /// Show which ServiceAccount and role each service gets, and what `*` reaches; or explain a diagnostic code
+    #[command(
+        long_about = "Show, for an .irsa file, which ServiceAccount and role each service gets, \
+which services `*` reaches through the operator and which it never reaches. \
+With --code CODE (such as E031), print the long explanation of a diagnostic instead."
+    )]
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Input files; none, or `-`, reads standard input and writes standard output
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write nothing; exit 1 and print a diff when a file is not formatted
+    #[arg(long)]
+    pub check: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// Input files; none, or `-`, reads standard input
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write the files into DIR (DIR/STEM/ for each of several inputs) instead of printing the stream
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Make kustomization.yaml a kustomize Component that patches an existing SpinnakerService
+    #[arg(long, requires = "output")]
+    pub component: bool,
+    /// Write nothing; exit 1 with a diff when DIR differs from what would be written
+    #[arg(long, requires = "output")]
+    pub check: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Input files; none, or `-`, reads standard input
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Input file; none, or `-`, reads standard input
+    #[arg(value_name = "FILE", conflicts_with = "code")]
+    pub file: Option<PathBuf>,
+    /// Explain a diagnostic code (E001 … W003) instead of a file
+    #[arg(long, value_name = "CODE")]
+    pub code: Option<String>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Treat warnings as errors: exit 1 and write nothing when there are any
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// How diagnostics are printed on standard error
+    #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
+    pub message_format: Format,
+    /// When to colour human diagnostics
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-like, with the source line and an underline
+    Human,
+    /// One JSON object a line: severity, code, message, file, line, column, end_line, end_column, help
+    Json,
+    /// GitHub Actions workflow commands (::error file=…,line=…::…)
+    Github,
+    /// file:line:col: severity[CODE]: message
+    Short,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
