@@ -2,6 +2,12 @@
 //! only `cargo` and this repository.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+// The CLI's own clap definitions, so completions and the man page are
+// generated from exactly what the binary parses.
+#[allow(dead_code, unreachable_pub)]
+#[path = "../../compiler/src/cli/args.rs"]
+mod args;
+
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -13,6 +19,8 @@ Commands:
   ci               Everything CI checks: formatting, clippy (warnings are errors),
                    every test, the examples' committed output, no pending snapshots
   bless-examples   Rewrite each dsl-examples/NAME/ with the compiler's current output
+  completions      Shell completions (bash, zsh, fish, elvish, PowerShell) into target/completions
+  man              Man pages (irsa.1 and one per command) into target/man
 ";
 
 fn main() -> ExitCode {
@@ -20,6 +28,8 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("bless-examples") => bless_examples(),
+        Some("completions") => completions().map(|_| ()),
+        Some("man") => man_pages().map(|_| ()),
         Some("-h" | "--help" | "help") | None => {
             print!("{HELP}");
             Ok(())
@@ -79,7 +89,74 @@ fn ci() -> Result<(), String> {
         &["test", "--workspace", "--locked"],
         &[("INSTA_UPDATE", "no"), ("CI", "true")],
     )?;
-    pending_snapshots()
+    pending_snapshots()?;
+    check_generated_docs()
+}
+
+/// The completions and man pages generate, and cover every command.
+fn check_generated_docs() -> Result<(), String> {
+    let commands: Vec<String> = <args::Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    for path in completions()? {
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        for command in &commands {
+            if !text.contains(command.as_str()) {
+                return Err(format!("{} does not complete `{command}`", path.display()));
+            }
+        }
+    }
+    let pages = man_pages()?;
+    for command in &commands {
+        let page = format!("irsa-{command}.1");
+        if !pages.iter().any(|p| p.ends_with(&page)) {
+            return Err(format!("no man page {page}"));
+        }
+    }
+    eprintln!(
+        "xtask: completions and man pages cover {}",
+        commands.join(", ")
+    );
+    Ok(())
+}
+
+fn completions() -> Result<Vec<PathBuf>, String> {
+    use clap_complete::Shell;
+    let dir = root().join("target").join("completions");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for shell in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Elvish,
+        Shell::PowerShell,
+    ] {
+        let mut command = <args::Cli as clap::CommandFactory>::command();
+        let path = clap_complete::generate_to(shell, &mut command, "irsa", &dir)
+            .map_err(|e| format!("completions for {shell}: {e}"))?;
+        written.push(path);
+    }
+    eprintln!("xtask: completions in {}", dir.display());
+    Ok(written)
+}
+
+fn man_pages() -> Result<Vec<PathBuf>, String> {
+    let dir = root().join("target").join("man");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let command = <args::Cli as clap::CommandFactory>::command().version(env!("CARGO_PKG_VERSION"));
+    clap_mangen::generate_to(command, &dir).map_err(|e| format!("man pages: {e}"))?;
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "1"))
+        .collect();
+    pages.sort();
+    eprintln!("xtask: man pages in {}", dir.display());
+    Ok(pages)
 }
 
 fn run_with_env(program: &str, args: &[&str], vars: &[(&str, &str)]) -> Result<(), String> {

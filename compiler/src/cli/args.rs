@@ -80,6 +80,9 @@ pub struct CompileArgs {
     /// Write nothing; exit 1 with a diff when DIR differs from what would be written
     #[arg(long, requires = "output")]
     pub check: bool,
+    /// Treat warnings as errors: exit 1 and write nothing when there are any
+    #[arg(long)]
+    pub deny_warnings: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -89,6 +92,9 @@ pub struct CheckArgs {
     /// Input files; none, or `-`, reads standard input
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Treat warnings as errors: exit 1 and write nothing when there are any
+    #[arg(long)]
+    pub deny_warnings: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -101,15 +107,15 @@ pub struct ExplainArgs {
     /// Explain a diagnostic code (E001 … W003) instead of a file
     #[arg(long, value_name = "CODE")]
     pub code: Option<String>,
+    /// Treat warnings as errors: exit 1 and write nothing when there are any
+    #[arg(long)]
+    pub deny_warnings: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Treat warnings as errors: exit 1 and write nothing when there are any
-    #[arg(long)]
-    pub deny_warnings: bool,
     /// How diagnostics are printed on standard error
     #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
     pub message_format: Format,

@@ -162,8 +162,8 @@ fn report(
 }
 
 /// Whether these diagnostics fail the run.
-fn fails(diagnostics: &[Diagnostic], args: &ReportArgs) -> bool {
-    diagnostics::has_failures(diagnostics, args.deny_warnings)
+fn fails(diagnostics: &[Diagnostic], deny_warnings: bool) -> bool {
+    diagnostics::has_failures(diagnostics, deny_warnings)
 }
 
 /// What one input compiled to.
@@ -178,6 +178,7 @@ fn compile_inputs(
     inputs: Vec<Input>,
     options: EmitOptions,
     args: &ReportArgs,
+    deny_warnings: bool,
 ) -> Result<Vec<Compiled>, Fatal> {
     let mut results = Vec::new();
     for input in inputs {
@@ -191,7 +192,7 @@ fn compile_inputs(
             }
         };
         report(&input, &text, &diagnostics, args)?;
-        let failed = fails(&diagnostics, args) || output.is_none();
+        let failed = fails(&diagnostics, deny_warnings) || output.is_none();
         results.push(Compiled {
             input,
             output,
@@ -210,7 +211,7 @@ fn compile(args: &CompileArgs) -> Result<u8, Fatal> {
     let options = EmitOptions {
         component: args.component,
     };
-    let results = compile_inputs(inputs, options, &args.report)?;
+    let results = compile_inputs(inputs, options, &args.report, args.deny_warnings)?;
     if results.iter().any(|r| r.failed) {
         return Ok(FAILURE);
     }
@@ -296,7 +297,7 @@ fn check(args: &CheckArgs) -> Result<u8, Fatal> {
             None => irsa::analyze(&text).diagnostics,
         };
         report(input, &text, &diagnostics, &args.report)?;
-        failed |= fails(&diagnostics, &args.report);
+        failed |= fails(&diagnostics, args.deny_warnings);
     }
     Ok(if failed { FAILURE } else { SUCCESS })
 }
@@ -313,7 +314,7 @@ fn explain(args: &ExplainArgs) -> Result<u8, Fatal> {
     };
     report(&input, &text, &diagnostics, &args.report)?;
     match table {
-        Some(table) if !fails(&diagnostics, &args.report) => {
+        Some(table) if !fails(&diagnostics, args.deny_warnings) => {
             write_stdout(&table)?;
             Ok(SUCCESS)
         }
@@ -414,16 +415,7 @@ mod tests {
     fn severity_is_used_for_failures() {
         let warning = Diagnostic::new(irsa::Code::LongTokenExpiration, 0..0, "w");
         assert_eq!(warning.severity(), irsa::Severity::Warning);
-        let args = ReportArgs {
-            deny_warnings: false,
-            message_format: Format::Human,
-            color: ColorWhen::Never,
-        };
-        assert!(!fails(std::slice::from_ref(&warning), &args));
-        let denied = ReportArgs {
-            deny_warnings: true,
-            ..args
-        };
-        assert!(fails(&[warning], &denied));
+        assert!(!fails(std::slice::from_ref(&warning), false));
+        assert!(fails(&[warning], true));
     }
 }
