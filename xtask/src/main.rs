@@ -8,6 +8,8 @@
 #[path = "../../compiler/src/cli/args.rs"]
 mod args;
 
+mod wasm;
+
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -19,6 +21,7 @@ Commands:
   ci               Everything CI checks: formatting, clippy (warnings are errors),
                    every test, the examples' committed output, no pending snapshots
   bless-examples   Rewrite each dsl-examples/NAME/ with the compiler's current output
+  wasm             Build the WebAssembly package (target/wasm/web and target/wasm/nodejs)
   completions      Shell completions (bash, zsh, fish, elvish, PowerShell) into target/completions
   man              Man pages (irsa.1 and one per command) into target/man
 ";
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("bless-examples") => bless_examples(),
+        Some("wasm") => wasm::build().map(|_| ()),
         Some("completions") => completions().map(|_| ()),
         Some("man") => man_pages().map(|_| ()),
         Some("-h" | "--help" | "help") | None => {
@@ -45,10 +49,44 @@ fn main() -> ExitCode {
     }
 }
 
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// Runs a prepared command, failing on a non-zero exit.
+pub fn run_command(command: &mut Command) -> Result<(), String> {
+    eprintln!("xtask: $ {command:?}");
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot start {command:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed with {status}"))
+    }
+}
+
+/// Runs a command and returns its standard output; an error when it cannot
+/// start or fails.
+pub fn command_output(command: &mut Command) -> Result<String, String> {
+    let output = command.output().map_err(|e| e.to_string())?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// The size of a file once gzipped at the best level.
+pub fn gzipped_size(path: &Path) -> Result<u64, String> {
+    use std::io::Write as _;
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(&bytes).map_err(|e| e.to_string())?;
+    let compressed = encoder.finish().map_err(|e| e.to_string())?;
+    Ok(compressed.len() as u64)
 }
 
 /// Runs a command in the workspace root, failing on a non-zero exit.

@@ -1,0 +1,207 @@
+//! `cargo xtask wasm`: the WebAssembly build and its JavaScript glue.
+//!
+//! With the rustup target `wasm32-unknown-unknown` installed, a plain cargo
+//! build. Without it (rustup cannot download targets on some machines), the
+//! fallback of DEVELOPERS.md: Debian's `rustc-web` with its own standard
+//! library source, built with `-Zbuild-std` in a separate target directory
+//! so that it never invalidates the host build.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{command_output, root, run_command};
+
+pub const TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "wasm-release";
+/// Debian's packages for the fallback toolchain.
+const APT_PACKAGES: [&str; 5] = [
+    "rustc-web",
+    "cargo-web",
+    "rust-web-src",
+    "rust-web-llvm",
+    "lld-22",
+];
+
+/// Where the built packages go.
+pub fn out_dir() -> PathBuf {
+    root().join("target").join("wasm")
+}
+
+pub fn web_dir() -> PathBuf {
+    out_dir().join("web")
+}
+
+pub fn nodejs_dir() -> PathBuf {
+    out_dir().join("nodejs")
+}
+
+/// Builds the wasm and the `web` and `nodejs` glue; returns the web wasm file.
+pub fn build() -> Result<PathBuf, String> {
+    let wasm = compile()?;
+    let bindgen = ensure_wasm_bindgen()?;
+    for (target, dir) in [("web", web_dir()), ("nodejs", nodejs_dir())] {
+        let _ = std::fs::remove_dir_all(&dir);
+        run_command(
+            Command::new(&bindgen)
+                .arg("--target")
+                .arg(target)
+                .arg("--out-dir")
+                .arg(&dir)
+                .arg("--out-name")
+                .arg("irsa")
+                .arg(&wasm),
+        )?;
+        optimize(&dir.join("irsa_bg.wasm"))?;
+    }
+    let web_wasm = web_dir().join("irsa_bg.wasm");
+    let raw = std::fs::metadata(&web_wasm)
+        .map_err(|e| e.to_string())?
+        .len();
+    let gzipped = crate::gzipped_size(&web_wasm)?;
+    eprintln!(
+        "xtask: wasm {} KiB, {} KiB gzipped (budget 150 KiB gzipped)",
+        raw / 1024,
+        gzipped / 1024
+    );
+    if gzipped > 150 * 1024 {
+        return Err(format!(
+            "the wasm is {} KiB gzipped, over the 150 KiB budget",
+            gzipped / 1024
+        ));
+    }
+    Ok(web_wasm)
+}
+
+fn rustup_has_target() -> bool {
+    command_output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .is_ok_and(|out| out.lines().any(|l| l.trim() == TARGET))
+}
+
+/// Compiles the cdylib; returns the `.wasm` path.
+fn compile() -> Result<PathBuf, String> {
+    let root = root();
+    if rustup_has_target() {
+        run_command(Command::new("cargo").current_dir(&root).args([
+            "build",
+            "--locked",
+            "--profile",
+            PROFILE,
+            "--target",
+            TARGET,
+            "-p",
+            "irsa-wasm",
+        ]))?;
+        return Ok(root
+            .join("target")
+            .join(TARGET)
+            .join(PROFILE)
+            .join("irsa_wasm.wasm"));
+    }
+    eprintln!("xtask: no rustup target {TARGET}: using Debian's rustc-web with -Zbuild-std");
+    ensure_apt_packages(&APT_PACKAGES)?;
+    let target_dir = root.join("target").join("wasm-build");
+    run_command(
+        Command::new("cargo")
+            .current_dir(&root)
+            .env("RUSTC", "/usr/bin/rustc")
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("CARGO_TARGET_DIR", &target_dir)
+            // With std built here anyway, drop the panic machinery (the
+            // compiler never panics) and pick std's size-optimised code.
+            // Without reference types, wasm-bindgen keeps JS values in a
+            // heap instead of an externref table, which Debian's binaryen
+            // 108 wasm-opt corrupts.
+            .env(
+                "RUSTFLAGS",
+                "-Zunstable-options -Cpanic=immediate-abort -Ctarget-feature=-reference-types",
+            )
+            .args([
+                "build",
+                "--locked",
+                "--profile",
+                PROFILE,
+                "-Zbuild-std=std,panic_abort",
+                "-Zbuild-std-features=optimize_for_size",
+                "--target",
+                TARGET,
+                "-p",
+                "irsa-wasm",
+            ]),
+    )?;
+    Ok(target_dir.join(TARGET).join(PROFILE).join("irsa_wasm.wasm"))
+}
+
+/// Installs Debian packages that are missing (`apt-get update` first).
+pub fn ensure_apt_packages(packages: &[&str]) -> Result<(), String> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            !command_output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
+                .is_ok_and(|s| s.contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing {}", missing.join(" "));
+    run_command(Command::new("apt-get").args(["update", "-q"]))?;
+    run_command(
+        Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(["install", "-y", "-q"])
+            .args(&missing),
+    )
+}
+
+/// The version of a package in Cargo.lock.
+fn locked_version(package: &str) -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let marker = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&marker)
+        .ok_or(format!("{package} is not in Cargo.lock"))?
+        + marker.len();
+    let rest = lock.get(start..).unwrap_or_default();
+    Ok(rest.split('"').next().unwrap_or_default().to_owned())
+}
+
+/// `wasm-bindgen` of exactly the version in Cargo.lock, installed when
+/// missing (about five minutes).
+fn ensure_wasm_bindgen() -> Result<PathBuf, String> {
+    let version = locked_version("wasm-bindgen")?;
+    let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(
+        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+        PathBuf::from,
+    );
+    let binary = cargo_home.join("bin").join("wasm-bindgen");
+    let installed = command_output(Command::new(&binary).arg("--version")).unwrap_or_default();
+    if installed.split_whitespace().nth(1) == Some(version.as_str()) {
+        return Ok(binary);
+    }
+    eprintln!("xtask: installing wasm-bindgen-cli {version} (a few minutes)");
+    run_command(Command::new("cargo").args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        &version,
+    ]))?;
+    Ok(binary)
+}
+
+/// `wasm-opt -Oz` when binaryen is installed.
+fn optimize(wasm: &Path) -> Result<(), String> {
+    if command_output(Command::new("wasm-opt").arg("--version")).is_err() {
+        eprintln!("xtask: wasm-opt not found (apt-get install binaryen): skipping");
+        return Ok(());
+    }
+    let optimized = wasm.with_extension("opt.wasm");
+    run_command(
+        Command::new("wasm-opt")
+            .args(["-Oz", "--strip-debug", "--strip-producers"])
+            .arg(wasm)
+            .arg("-o")
+            .arg(&optimized),
+    )?;
+    std::fs::rename(&optimized, wasm).map_err(|e| e.to_string())
+}
