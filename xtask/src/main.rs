@@ -8,6 +8,7 @@
 #[path = "../../compiler/src/cli/args.rs"]
 mod args;
 
+mod playground;
 mod wasm;
 
 use std::env;
@@ -19,9 +20,14 @@ cargo xtask COMMAND
 
 Commands:
   ci               Everything CI checks: formatting, clippy (warnings are errors),
-                   every test, the examples' committed output, no pending snapshots
+                   every Rust test, no pending snapshots, completions and man pages,
+                   the wasm build with its parity tests, and the playground in Chromium
+                   (installs what is missing: the wasm toolchain, wasm-bindgen-cli,
+                   npm packages, Chromium)
   bless-examples   Rewrite each dsl-examples/NAME/ with the compiler's current output
   wasm             Build the WebAssembly package (target/wasm/web and target/wasm/nodejs)
+  playground       Build the playground site into target/playground
+                   (--serve [PORT]: then serve target/ on 127.0.0.1, port 8000 by default)
   completions      Shell completions (bash, zsh, fish, elvish, PowerShell) into target/completions
   man              Man pages (irsa.1 and one per command) into target/man
 ";
@@ -32,6 +38,16 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("bless-examples") => bless_examples(),
         Some("wasm") => wasm::build().map(|_| ()),
+        Some("playground") => {
+            playground::build().and_then(|()| match args.get(1).map(String::as_str) {
+                Some("--serve") => {
+                    let port = args.get(2).and_then(|p| p.parse().ok()).unwrap_or(8000);
+                    playground::serve(port)
+                }
+                Some(other) => Err(format!("unknown option `{other}`")),
+                None => Ok(()),
+            })
+        }
         Some("completions") => completions().map(|_| ()),
         Some("man") => man_pages().map(|_| ()),
         Some("-h" | "--help" | "help") | None => {
@@ -128,7 +144,40 @@ fn ci() -> Result<(), String> {
         &[("INSTA_UPDATE", "no"), ("CI", "true")],
     )?;
     pending_snapshots()?;
-    check_generated_docs()
+    check_generated_docs()?;
+    wasm_tests()
+}
+
+/// The wasm build and the playground: parity with the native binary in
+/// node, then the playground end to end in headless Chromium.
+fn wasm_tests() -> Result<(), String> {
+    playground::build()?;
+    if !Path::new("/usr/bin/chromium").exists() {
+        wasm::ensure_apt_packages(&["chromium", "chromium-driver"])?;
+    }
+    run(
+        "cargo",
+        &[
+            "build",
+            "--locked",
+            "--quiet",
+            "--package",
+            "irsa",
+            "--bin",
+            "irsa",
+        ],
+    )?;
+    let irsa = root().join("target").join("debug").join("irsa");
+    run_command(
+        Command::new("node")
+            .current_dir(root())
+            .env("IRSA_BIN", &irsa)
+            .args([
+                "--test",
+                "wasm/tests/parity.test.mjs",
+                "wasm/tests/browser.test.mjs",
+            ]),
+    )
 }
 
 /// The completions and man pages generate, and cover every command.

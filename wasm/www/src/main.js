@@ -1,0 +1,278 @@
+// The playground page: a CodeMirror editor that compiles as you type (in a
+// worker), diagnostics as underlines and a problems list, and the output.
+import { EditorState } from '@codemirror/state';
+import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter, drawSelection } from '@codemirror/view';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import { syntaxHighlighting, HighlightStyle, bracketMatching } from '@codemirror/language';
+import { lintGutter, setDiagnostics } from '@codemirror/lint';
+import { tags } from '@lezer/highlight';
+import { irsaLanguage } from './language.js';
+import { encodeSource, decodeFragment } from './share.js';
+import { zip } from './zip.js';
+
+const DEBOUNCE_MS = 150;
+/** A compile that takes longer than this restarts the worker. */
+const TIME_LIMIT_MS = 3000;
+
+const $ = (id) => document.getElementById(id);
+
+const highlight = HighlightStyle.define([
+  { tag: tags.keyword, class: 'tok-keyword' },
+  { tag: tags.propertyName, class: 'tok-keyword' },
+  { tag: tags.operator, class: 'tok-arrow' },
+  { tag: tags.comment, class: 'tok-comment' },
+  { tag: tags.string, class: 'tok-string' },
+  { tag: tags.link, class: 'tok-arn' },
+  { tag: tags.atom, class: 'tok-star' },
+]);
+
+// The worker, restarted when it exceeds the time limit.
+let worker = null;
+let nextId = 0;
+const pending = new Map();
+
+function startWorker() {
+  worker = new Worker('worker.js', { type: 'module' });
+  worker.onmessage = ({ data }) => {
+    const entry = pending.get(data.id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    pending.delete(data.id);
+    entry.resolve(data);
+  };
+}
+
+function ask(message) {
+  return new Promise((resolve, reject) => {
+    const id = ++nextId;
+    const timer = setTimeout(() => {
+      pending.delete(id);
+      worker.terminate();
+      for (const other of pending.values()) other.reject(new Error('restarted'));
+      pending.clear();
+      startWorker();
+      reject(new Error('timeout'));
+    }, TIME_LIMIT_MS);
+    pending.set(id, { resolve, reject, timer });
+    worker.postMessage({ id, ...message });
+  });
+}
+
+/** CodeMirror offset of a 1-based line and character column (code points). */
+function offsetOf(doc, line, column) {
+  if (line > doc.lines) return doc.length;
+  const l = doc.line(Math.max(line, 1));
+  let index = 0;
+  for (let remaining = column - 1; remaining > 0 && index < l.text.length; remaining--) {
+    index += l.text.codePointAt(index) > 0xffff ? 2 : 1;
+  }
+  return l.from + index;
+}
+
+let view;
+let lastResult = null;
+let selectedTab = 'stream';
+let generation = 0;
+
+function setStatus(text, kind) {
+  const status = $('status');
+  status.textContent = text;
+  status.className = `status ${kind}`;
+}
+
+function showProblems(diagnostics) {
+  const body = $('problems');
+  body.replaceChildren();
+  $('no-problems').hidden = diagnostics.length > 0;
+  for (const d of diagnostics) {
+    const row = document.createElement('tr');
+    row.className = 'problem';
+    row.tabIndex = 0;
+    row.dataset.code = d.code;
+    const cells = [d.severity, d.code, `${d.line}:${d.column}`, d.help ? `${d.message} (help: ${d.help})` : d.message];
+    cells.forEach((text, i) => {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      if (i === 0) cell.className = `sev-${d.severity}`;
+      row.append(cell);
+    });
+    const jump = () => {
+      const anchor = offsetOf(view.state.doc, d.line, d.column);
+      view.dispatch({ selection: { anchor }, scrollIntoView: true });
+      view.focus();
+    };
+    row.addEventListener('click', jump);
+    row.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); jump(); } });
+    body.append(row);
+  }
+}
+
+function underline(diagnostics) {
+  const doc = view.state.doc;
+  const marks = diagnostics.map((d) => {
+    const from = offsetOf(doc, d.line, d.column);
+    const to = Math.max(from, offsetOf(doc, d.end_line, d.end_column));
+    return { from, to, severity: d.severity, message: `${d.code}: ${d.message}${d.help ? `\nhelp: ${d.help}` : ''}` };
+  });
+  view.dispatch(setDiagnostics(view.state, marks));
+}
+
+function outputTabs() {
+  if (!lastResult) return [];
+  const { compile, explain } = lastResult;
+  return [
+    { id: 'stream', label: 'stream.yaml', content: compile.stream },
+    ...compile.files.map((f) => ({ id: f.path, label: f.path, content: f.content })),
+    { id: 'explain', label: 'explain', content: explain.text },
+  ];
+}
+
+function renderOutput() {
+  const tabs = outputTabs();
+  if (!tabs.some((t) => t.id === selectedTab)) selectedTab = 'stream';
+  const list = $('tabs');
+  list.replaceChildren();
+  for (const tab of tabs) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.role = 'tab';
+    button.id = `tab-${tab.id}`;
+    button.textContent = tab.label;
+    button.setAttribute('aria-selected', String(tab.id === selectedTab));
+    button.tabIndex = tab.id === selectedTab ? 0 : -1;
+    button.addEventListener('click', () => { selectedTab = tab.id; renderOutput(); });
+    button.addEventListener('keydown', (e) => {
+      const index = tabs.indexOf(tab);
+      const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+      if (!step) return;
+      e.preventDefault();
+      selectedTab = tabs[(index + step + tabs.length) % tabs.length].id;
+      renderOutput();
+      $(`tab-${selectedTab}`).focus();
+    });
+    list.append(button);
+  }
+  const output = $('output');
+  const current = tabs.find((t) => t.id === selectedTab);
+  output.setAttribute('aria-labelledby', `tab-${selectedTab}`);
+  if (lastResult && !lastResult.compile.ok) {
+    output.className = 'output empty';
+    output.textContent = 'No output: fix the problems listed under the editor.';
+  } else {
+    output.className = 'output';
+    output.textContent = current ? current.content : '';
+  }
+}
+
+async function compileNow() {
+  const mine = ++generation;
+  const source = view.state.doc.toString();
+  let result;
+  try {
+    result = await ask({ kind: 'compile', source, component: $('component').checked });
+  } catch (error) {
+    if (error.message === 'timeout' && mine === generation) {
+      setStatus(`Stopped: compiling took longer than ${TIME_LIMIT_MS / 1000} s`, 'error');
+    }
+    return;
+  }
+  if (mine !== generation) return;
+  lastResult = result;
+  const { diagnostics } = result.compile;
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  if (errors) setStatus(`${errors} error${errors > 1 ? 's' : ''}${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}`, 'error');
+  else if (warnings) setStatus(`Compiled, ${warnings} warning${warnings > 1 ? 's' : ''}`, 'warning');
+  else setStatus('Compiled', 'ok');
+  underline(diagnostics);
+  showProblems(diagnostics);
+  renderOutput();
+  document.body.dataset.compiled = String(generation);
+}
+
+let timer = null;
+function scheduleCompile() {
+  clearTimeout(timer);
+  timer = setTimeout(compileNow, DEBOUNCE_MS);
+}
+
+function setSource(source) {
+  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: source } });
+}
+
+async function main() {
+  startWorker();
+  view = new EditorView({
+    parent: $('editor'),
+    state: EditorState.create({
+      doc: '',
+      extensions: [
+        lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(), history(), bracketMatching(),
+        keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+        irsaLanguage, syntaxHighlighting(highlight), lintGutter(),
+        EditorView.lineWrapping,
+        EditorView.contentAttributes.of({ 'aria-label': '.irsa source' }),
+        EditorView.updateListener.of((update) => { if (update.docChanged) scheduleCompile(); }),
+      ],
+    }),
+  });
+
+  // For tests and the devtools console.
+  window.playground = { view };
+
+  const examples = await (await fetch('examples.json')).json();
+  const select = $('examples');
+  for (const example of examples) {
+    const option = document.createElement('option');
+    option.value = example.name;
+    option.textContent = example.name;
+    select.append(option);
+  }
+  select.addEventListener('change', () => {
+    const example = examples.find((e) => e.name === select.value);
+    if (example) setSource(example.source);
+  });
+
+  $('format').addEventListener('click', async () => {
+    const { format } = await ask({ kind: 'format', source: view.state.doc.toString() });
+    if (format.ok) setSource(format.formatted);
+    else setStatus('Cannot format: fix the syntax errors first', 'error');
+  });
+  $('share').addEventListener('click', async () => {
+    const fragment = await encodeSource(view.state.doc.toString());
+    window.history.replaceState(null, '', `#${fragment}`);
+    const link = location.href;
+    document.body.dataset.shareLink = link;
+    try {
+      await navigator.clipboard.writeText(link);
+      setStatus('Link copied', 'ok');
+    } catch {
+      setStatus('Link in the address bar', 'ok');
+    }
+  });
+  $('component').addEventListener('change', compileNow);
+  $('copy').addEventListener('click', async () => {
+    const tab = outputTabs().find((t) => t.id === selectedTab);
+    if (tab) await navigator.clipboard.writeText(tab.content).catch(() => {});
+  });
+  $('download').addEventListener('click', () => {
+    if (!lastResult?.compile.ok) return;
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(zip(lastResult.compile.files));
+    link.download = 'irsa-output.zip';
+    link.click();
+    URL.revokeObjectURL(link.href);
+  });
+
+  const shared = await decodeFragment(location.hash);
+  setSource(shared ?? examples[0].source);
+  if (!shared) select.value = examples[0].name;
+  const { version } = await ask({ kind: 'version' });
+  $('version').textContent = `v${version}`;
+
+  if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {
+    navigator.serviceWorker.register('sw.js').catch(() => {});
+  }
+}
+
+main();
