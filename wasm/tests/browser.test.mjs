@@ -149,6 +149,18 @@ test('the playground works end to end', async () => {
   assert.deepEqual(errors, []);
 });
 
+test('works offline once loaded', async () => {
+  const { page, errors } = await openPage();
+  await waitForCompile(page, '');
+  // The service worker caches every file on install and claims the page.
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15000 });
+  await page.context().setOffline(true);
+  await page.reload();
+  await waitForCompile(page, '');
+  assert.match(await output(page), /name: spin-sa-echo/);
+  assert.deepEqual(errors, []);
+});
+
 test('a pathological input cannot freeze the page', async () => {
   const { page, errors } = await openPage();
   const compiled = await waitForCompile(page, '');

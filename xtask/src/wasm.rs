@@ -53,6 +53,8 @@ pub fn build() -> Result<PathBuf, String> {
         )?;
         optimize(&dir.join("irsa_bg.wasm"))?;
     }
+    write_package_json(&nodejs_dir(), "commonjs")?;
+    write_package_json(&web_dir(), "module")?;
     let web_wasm = web_dir().join("irsa_bg.wasm");
     let raw = std::fs::metadata(&web_wasm)
         .map_err(|e| e.to_string())?
@@ -187,6 +189,23 @@ fn ensure_wasm_bindgen() -> Result<PathBuf, String> {
         &version,
     ]))?;
     Ok(binary)
+}
+
+/// Makes a built directory an npm package (`npm install target/wasm/nodejs`).
+fn write_package_json(dir: &Path, module_type: &str) -> Result<(), String> {
+    let version = locked_version("irsa")?;
+    let package = serde_json::json!({
+        "name": "irsa",
+        "version": version,
+        "description": "Compile .irsa files into IRSA ServiceAccounts and a SpinnakerService, in JavaScript (WebAssembly)",
+        "license": "Apache-2.0",
+        "type": module_type,
+        "main": "irsa.js",
+        "types": "irsa.d.ts",
+        "files": ["irsa.js", "irsa.d.ts", "irsa_bg.wasm", "irsa_bg.wasm.d.ts"],
+    });
+    let text = serde_json::to_string_pretty(&package).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("package.json"), text + "\n").map_err(|e| e.to_string())
 }
 
 /// `wasm-opt -Oz` when binaryen is installed.
