@@ -149,6 +149,20 @@ test('the playground works end to end', async () => {
   assert.deepEqual(errors, []);
 });
 
+test('every example of the book opens in the playground', async () => {
+  assert.ok(fs.existsSync(path.join(site, 'book', 'index.html')), 'run `cargo xtask book` first');
+  const { page, errors } = await openPage(base.replace('/playground/', '/book/language.html'));
+  const examples = await page.locator('code.language-irsa').count();
+  assert.ok(examples >= 10, `${examples} examples`);
+  await page.waitForFunction((n) => document.querySelectorAll('a.try-it').length === n, examples);
+  const source = await page.locator('code.language-irsa').nth(3).textContent();
+  await page.locator('a.try-it').nth(3).click();
+  await page.waitForURL(/\/playground\/#src=/);
+  await waitForCompile(page, '');
+  assert.equal(await editorText(page), source);
+  assert.deepEqual(errors, []);
+});
+
 test('works offline once loaded', async () => {
   const { page, errors } = await openPage();
   await waitForCompile(page, '');

@@ -8,6 +8,7 @@
 #[path = "../../compiler/src/cli/args.rs"]
 mod args;
 
+mod book;
 mod playground;
 mod wasm;
 
@@ -28,6 +29,8 @@ Commands:
   wasm             Build the WebAssembly package (target/wasm/web and target/wasm/nodejs)
   playground       Build the playground site into target/playground
                    (--serve [PORT]: then serve target/ on 127.0.0.1, port 8000 by default)
+  book             Build the book into target/book (installs mdbook when missing);
+                   fails on a broken link
   completions      Shell completions (bash, zsh, fish, elvish, PowerShell) into target/completions
   man              Man pages (irsa.1 and one per command) into target/man
 ";
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
                 None => Ok(()),
             })
         }
+        Some("book") => book::build(),
         Some("completions") => completions().map(|_| ()),
         Some("man") => man_pages().map(|_| ()),
         Some("-h" | "--help" | "help") | None => {
@@ -148,10 +152,12 @@ fn ci() -> Result<(), String> {
     wasm_tests()
 }
 
-/// The wasm build and the playground: parity with the native binary in
-/// node, then the playground end to end in headless Chromium.
+/// The wasm build, the playground and the book: parity with the native
+/// binary in node, then the playground and the book's links to it end to
+/// end in headless Chromium.
 fn wasm_tests() -> Result<(), String> {
     playground::build()?;
+    book::build()?;
     if !Path::new("/usr/bin/chromium").exists() {
         wasm::ensure_apt_packages(&["chromium", "chromium-driver"])?;
     }

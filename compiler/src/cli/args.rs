@@ -16,7 +16,8 @@ service *    -> role arn:aws:iam::123456789012:role/spinnaker\n    \
 service echo -> role arn:aws:iam::123456789012:role/spinnaker-echo\n\n\
 Exit status: 0 success (warnings allowed unless --deny-warnings); 1 errors in the input, \
 or a --check that found a difference; 2 a usage or I/O error.",
-    after_help = "Run `irsa help COMMAND` for a command's options."
+    after_help = "Run `irsa help COMMAND` for a command's options.",
+    max_term_width = 100
 )]
 pub struct Cli {
     #[command(subcommand)]
