@@ -51,7 +51,9 @@ fn check_links(dir: &Path) -> Result<(), String> {
             .into_iter()
             .chain(attribute_values(&text, "src"))
         {
-            if link.contains("://")
+            // Root-absolute links depend on where the book is served (404.html).
+            if link.starts_with('/')
+                || link.contains("://")
                 || link.starts_with("mailto:")
                 || link.starts_with("javascript:")
                 || link.starts_with("data:")
