@@ -414,6 +414,12 @@ fn github_property(text: &str) -> String {
 
 /// "Did you mean" for a misspelt word: the closest candidate, if close enough.
 pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    // A word far longer than every candidate is no typo of one; comparing
+    // it would only cost time (a 10 MB word).
+    let longest = candidates.iter().map(|c| c.len()).max().unwrap_or(0);
+    if word.len() > 2 * longest + 8 {
+        return None;
+    }
     candidates
         .iter()
         .map(|candidate| (strsim::jaro_winkler(word, candidate), *candidate))
@@ -469,5 +475,6 @@ mod tests {
     fn did_you_mean_finds_close_words_only() {
         assert_eq!(did_you_mean("ehco", &["echo", "gate"]), Some("echo"));
         assert_eq!(did_you_mean("zzzz", &["echo", "gate"]), None);
+        assert_eq!(did_you_mean(&"e".repeat(1000), &["echo"]), None);
     }
 }

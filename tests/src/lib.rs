@@ -47,6 +47,10 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// A run that takes longer than this is a hang: it is killed and fails.
+/// (A watchdog, not a speed target: speed is measured in benchmarks.)
+pub const HANG_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Runs `irsa ARGS` in `cwd`, with `stdin` if given (else an empty stdin).
 pub fn irsa(args: &[&str], cwd: &Path, stdin: Option<&[u8]>) -> Run {
     let mut child = Command::new(irsa_bin())
@@ -64,15 +68,33 @@ pub fn irsa(args: &[&str], cwd: &Path, stdin: Option<&[u8]>) -> Run {
         // irsa may exit before reading everything; that is not an error here.
         let _ = pipe.write_all(&input);
     });
-    let output = child.wait_with_output().expect("running irsa");
+    let read = |mut from: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = from.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().expect("stdout is piped")));
+    let stderr = read(Box::new(child.stderr.take().expect("stderr is piped")));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for irsa") {
+            break status;
+        }
+        if started.elapsed() > HANG_LIMIT {
+            let _ = child.kill();
+            panic!("irsa {args:?} hung: killed after {HANG_LIMIT:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
     writer.join().expect("stdin writer");
     Run {
-        code: output
-            .status
+        code: status
             .code()
             .expect("irsa exited normally, not by a signal"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+        stdout: String::from_utf8(stdout.join().expect("stdout reader")).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(stderr.join().expect("stderr reader")).expect("stderr is UTF-8"),
     }
 }
 
