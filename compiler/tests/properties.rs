@@ -200,6 +200,118 @@ fn meaning(source: &str) -> (Option<irsa::Output>, Vec<&'static str>) {
     )
 }
 
+/// Kubernetes' DNS-1123 subdomain rule, written here independently of the
+/// compiler's own check.
+fn is_dns_subdomain(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !part.starts_with('-')
+                && !part.ends_with('-')
+        })
+}
+
+fn is_dns_label(name: &str) -> bool {
+    name.len() <= 63 && !name.contains('.') && is_dns_subdomain(name)
+}
+
+/// Checks an output as Kubernetes and IAM would read it.
+fn check_output(source: &str, output: &irsa::Output) -> Result<(), TestCaseError> {
+    use serde_json::Value;
+    let documents: Vec<Value> = serde_saphyr::from_multiple(&output.stream).unwrap();
+    let (service, accounts) = documents.split_last().unwrap();
+    prop_assert!(is_dns_subdomain(
+        service["metadata"]["name"].as_str().unwrap()
+    ));
+    // Role ARN → ServiceAccounts that carry it.
+    let mut carriers: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for account in accounts {
+        let name = account["metadata"]["name"].as_str().unwrap();
+        prop_assert!(is_dns_subdomain(name), "{name}");
+        if let Some(namespace) = account["metadata"]["namespace"].as_str() {
+            prop_assert!(is_dns_label(namespace), "{namespace}");
+            let role = account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+                .as_str()
+                .unwrap();
+            carriers
+                .entry(role.to_owned())
+                .or_default()
+                .push(format!("system:serviceaccount:{namespace}:{name}"));
+        }
+    }
+    for setting in service["spec"]["spinnakerConfig"]["service-settings"]
+        .as_object()
+        .unwrap()
+        .values()
+    {
+        prop_assert!(is_dns_subdomain(
+            setting["kubernetes"]["serviceAccountName"]
+                .as_str()
+                .unwrap()
+        ));
+    }
+    // Every trust policy's subjects are exactly the ServiceAccounts of its role.
+    let policies: Vec<&irsa::OutputFile> = output
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".json"))
+        .collect();
+    if source.contains("\noidc") {
+        prop_assert_eq!(policies.len(), carriers.len(), "{}", source);
+    }
+    for policy in policies {
+        let policy: Value = serde_json::from_str(&policy.content).unwrap();
+        let statement = &policy["Statement"][0];
+        let equals = statement["Condition"]["StringEquals"].as_object().unwrap();
+        let (_, subjects) = equals
+            .iter()
+            .find(|(key, _)| key.ends_with(":sub"))
+            .unwrap();
+        let subjects: Vec<String> = match subjects {
+            Value::Array(items) => items
+                .iter()
+                .map(|v| v.as_str().unwrap().to_owned())
+                .collect(),
+            one => vec![one.as_str().unwrap().to_owned()],
+        };
+        let federated = statement["Principal"]["Federated"].as_str().unwrap();
+        let role = carriers.iter().find(|(arn, carried)| {
+            let account = arn.split(':').nth(4).unwrap();
+            federated.contains(&format!(":{account}:oidc-provider/")) && **carried == subjects
+        });
+        prop_assert!(
+            role.is_some(),
+            "{subjects:?} match no role's ServiceAccounts"
+        );
+    }
+    // The kustomization lists exactly the YAML files written.
+    let kustomization = output
+        .files
+        .iter()
+        .find(|f| f.path == "kustomization.yaml")
+        .unwrap();
+    let kustomization: Value = serde_saphyr::from_str(&kustomization.content).unwrap();
+    let mut listed: Vec<&str> = kustomization["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let mut yaml: Vec<&str> = output
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| p.ends_with(".yaml") && *p != "kustomization.yaml")
+        .collect();
+    listed.sort_unstable();
+    yaml.sort_unstable();
+    prop_assert_eq!(listed, yaml);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -212,7 +324,7 @@ proptest! {
             .filter(|d| d.severity() == irsa::Severity::Error)
             .collect();
         prop_assert!(errors.is_empty(), "{source}\n{errors:#?}");
-        prop_assert!(compilation.output.is_some());
+        check_output(&source, compilation.output.as_ref().unwrap())?;
     }
 
     #[test]

@@ -9,6 +9,7 @@
 mod args;
 
 mod book;
+mod fuzz;
 mod playground;
 mod wasm;
 
@@ -31,6 +32,8 @@ Commands:
                    (--serve [PORT]: then serve target/ on 127.0.0.1, port 8000 by default)
   book             Build the book into target/book (installs mdbook when missing);
                    fails on a broken link
+  fuzz             Run every fuzz target (--seconds N each, default 60); findings become
+                   regression tests in tests/cases/fuzz-regressions
   completions      Shell completions (bash, zsh, fish, elvish, PowerShell) into target/completions
   man              Man pages (irsa.1 and one per command) into target/man
 ";
@@ -52,6 +55,16 @@ fn main() -> ExitCode {
             })
         }
         Some("book") => book::build(),
+        Some("fuzz") => {
+            let seconds = match (args.get(1).map(String::as_str), args.get(2)) {
+                (Some("--seconds"), Some(n)) => n
+                    .parse()
+                    .map_err(|_| format!("not a number of seconds: {n}")),
+                (None, _) => Ok(60),
+                (Some(other), _) => Err(format!("unknown option `{other}`")),
+            };
+            seconds.and_then(fuzz::run)
+        }
         Some("completions") => completions().map(|_| ()),
         Some("man") => man_pages().map(|_| ()),
         Some("-h" | "--help" | "help") | None => {
