@@ -59,8 +59,19 @@ impl BlockSettings {
 }
 
 pub fn lower(tree: &SyntaxTree) -> (Lowered, Vec<Diagnostic>) {
+    // Each block's settings, by the index of the line that opened it: one
+    // pass, not one per block.
+    let mut settings_by_owner: HashMap<usize, Vec<&Setting>> = HashMap::new();
+    for line in &tree.lines {
+        if let LineKind::Setting(setting) = &line.kind
+            && let Some(owner) = setting.owner
+        {
+            settings_by_owner.entry(owner).or_default().push(setting);
+        }
+    }
     let mut lowering = Lowering {
         tree,
+        settings_by_owner,
         diagnostics: Vec::new(),
     };
     let lowered = lowering.run();
@@ -69,6 +80,7 @@ pub fn lower(tree: &SyntaxTree) -> (Lowered, Vec<Diagnostic>) {
 
 struct Lowering<'t> {
     tree: &'t SyntaxTree,
+    settings_by_owner: HashMap<usize, Vec<&'t Setting>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -334,15 +346,12 @@ impl<'t> Lowering<'t> {
         seen
     }
 
-    /// The settings of the lines whose block belongs to line `owner`.
-    fn settings_of(&self, owner: usize) -> impl Iterator<Item = &'t Setting> + use<'t> {
-        self.tree
-            .lines
-            .iter()
-            .filter_map(move |line| match &line.kind {
-                LineKind::Setting(setting) if setting.owner == Some(owner) => Some(setting),
-                _ => None,
-            })
+    /// The settings of the block opened by line `owner`.
+    fn settings_of(&self, owner: usize) -> Vec<&'t Setting> {
+        self.settings_by_owner
+            .get(&owner)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The first `defaults` block's settings.

@@ -281,9 +281,9 @@ pub fn parse(source: &str) -> (SyntaxTree, Vec<Diagnostic>) {
         let parsed = parse_line(line, open_block.is_some(), owner);
         let (kind, comment) = match parsed {
             Ok(parsed) => parsed,
-            Err(error) => {
-                diagnostics.push(*error.diagnostic);
-                if let Some(keyword) = error.statement {
+            Err(broken) => {
+                diagnostics.push(*broken.diagnostic);
+                if let Some(keyword) = broken.statement {
                     tree.invalid_statements.push(keyword);
                 }
                 // A broken line that opens a block still opens it, so its
@@ -391,17 +391,24 @@ fn find_control_character(source: &str) -> Option<Diagnostic> {
     None
 }
 
-/// A line that did not parse: its one diagnostic, and which statement it was
-/// (when its keyword was recognised).
+/// Why a line did not parse. Backtracking (an `opt` or `alt` that tries the
+/// next alternative) is frequent and must be cheap, so it carries only an
+/// offset; the diagnostic is built only for a line that really fails.
 #[derive(Debug)]
-struct LineError {
-    diagnostic: Box<Diagnostic>,
-    statement: Option<&'static str>,
+enum LineError {
+    Backtrack {
+        offset: usize,
+    },
+    Fatal {
+        diagnostic: Box<Diagnostic>,
+        /// The statement of the line, when its keyword was recognised.
+        statement: Option<&'static str>,
+    },
 }
 
 impl LineError {
     fn new(diagnostic: Diagnostic) -> Self {
-        LineError {
+        LineError::Fatal {
             diagnostic: Box::new(diagnostic),
             statement: None,
         }
@@ -409,13 +416,10 @@ impl LineError {
 }
 
 impl ParseError<Span<'_>> for LineError {
-    fn from_error_kind(input: Span<'_>, kind: ErrorKind) -> Self {
-        let start = input.location_offset();
-        LineError::new(Diagnostic::new(
-            Code::UnexpectedToken,
-            start..start + next_token_len(input.fragment()),
-            format!("unexpected {} ({kind:?})", describe_next(input.fragment())),
-        ))
+    fn from_error_kind(input: Span<'_>, _: ErrorKind) -> Self {
+        LineError::Backtrack {
+            offset: input.location_offset(),
+        }
     }
 
     fn append(_: Span<'_>, _: ErrorKind, other: Self) -> Self {
@@ -723,16 +727,58 @@ const STATEMENTS: [&str; 10] = [
     "service",
 ];
 
+/// A line that did not parse: its one diagnostic, and the statement it was
+/// (when its keyword was recognised).
+struct BrokenLine {
+    diagnostic: Box<Diagnostic>,
+    statement: Option<&'static str>,
+}
+
+impl BrokenLine {
+    fn new(diagnostic: Diagnostic) -> Self {
+        BrokenLine {
+            diagnostic: Box::new(diagnostic),
+            statement: None,
+        }
+    }
+}
+
+/// A parsed line: its kind and its comment.
+type ParsedLine = (LineKind, Option<String>);
+
 fn parse_line(
     line: Span<'_>,
     in_block: bool,
     owner: Option<usize>,
-) -> Result<(LineKind, Option<String>), LineError> {
+) -> Result<ParsedLine, BrokenLine> {
     match line_content(line, in_block, owner) {
         Ok((_, parsed)) => Ok(parsed),
-        Err(NomErr::Error(error) | NomErr::Failure(error)) => Err(error),
+        Err(NomErr::Error(error) | NomErr::Failure(error)) => match error {
+            LineError::Fatal {
+                diagnostic,
+                statement,
+            } => Err(BrokenLine {
+                diagnostic,
+                statement,
+            }),
+            // No parser said what it expected: name what is there.
+            LineError::Backtrack { offset } => {
+                let within = offset
+                    .saturating_sub(line.location_offset())
+                    .min(line.fragment().len());
+                let rest = line.take_from(within);
+                Err(BrokenLine::new(
+                    Diagnostic::new(
+                        Code::UnexpectedToken,
+                        span_of(&rest, next_token_len(rest.fragment())),
+                        format!("unexpected {}", describe_next(rest.fragment())),
+                    )
+                    .with_span_label("unexpected here"),
+                ))
+            }
+        },
         // Only streaming parsers ask for more input; these are complete.
-        Err(NomErr::Incomplete(_)) => Err(LineError::new(Diagnostic::new(
+        Err(NomErr::Incomplete(_)) => Err(BrokenLine::new(Diagnostic::new(
             Code::UnexpectedToken,
             span_of(&line, 0),
             "unexpected end of input",
@@ -789,9 +835,12 @@ fn line_content(
         // reports that; parse the statement as one.
     }
     let statement = statement(&keyword, after_keyword).map_err(|error| {
-        error.map(|mut e: LineError| {
-            e.statement = STATEMENTS.iter().copied().find(|s| *s == name);
-            e
+        error.map(|e: LineError| match e {
+            LineError::Fatal { diagnostic, .. } => LineError::Fatal {
+                diagnostic,
+                statement: STATEMENTS.iter().copied().find(|s| *s == name),
+            },
+            backtrack => backtrack,
         })
     })?;
     let (rest, (statement, comment)) = statement;

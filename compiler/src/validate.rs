@@ -282,15 +282,19 @@ pub fn parse_role(
     }
     let Some(role_path) = resource.strip_prefix("role/") else {
         let kind = resource.split('/').next().unwrap_or_default();
-        return Err(Diagnostic::new(
-            Code::NotRoleArn,
-            at(resource_at, kind.len().max(1)),
-            format!("the ARN names a `{kind}`, not a `role`"),
-        )
-        .with_span_label("expected `role/`")
-        .with_help(
-            "IRSA assumes IAM roles: the resource part is `role/NAME` or `role/PATH/NAME`",
-        ));
+        let message = if kind.is_empty() {
+            "the ARN names no resource: it ends before `role/NAME`".to_owned()
+        } else {
+            format!("the ARN names a `{kind}`, not a `role`")
+        };
+        // An empty resource gets an empty span: the ARN may end the file.
+        return Err(
+            Diagnostic::new(Code::NotRoleArn, at(resource_at, kind.len()), message)
+                .with_span_label("expected `role/`")
+                .with_help(
+                    "IRSA assumes IAM roles: the resource part is `role/NAME` or `role/PATH/NAME`",
+                ),
+        );
     };
     let (path, name) = split_role_path(role_path);
     check_role_name(name, at(text.len() - name.len(), name.len()))?;

@@ -8,6 +8,7 @@
 #[path = "../../compiler/src/cli/args.rs"]
 mod args;
 
+mod bench;
 mod book;
 mod fuzz;
 mod playground;
@@ -34,6 +35,8 @@ Commands:
                    fails on a broken link
   fuzz             Run every fuzz target (--seconds N each, default 60); findings become
                    regression tests in tests/cases/fuzz-regressions
+  bench            The performance budget table (target/bench/report.md); fails when a
+                   target is missed
   completions      Shell completions (bash, zsh, fish, elvish, PowerShell) into target/completions
   man              Man pages (irsa.1 and one per command) into target/man
 ";
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
             })
         }
         Some("book") => book::build(),
+        Some("bench") => bench::run(),
         Some("fuzz") => {
             let seconds = match (args.get(1).map(String::as_str), args.get(2)) {
                 (Some("--seconds"), Some(n)) => n

@@ -174,24 +174,39 @@ struct Compiled {
 }
 
 /// Decodes and compiles every input, reporting as it goes.
+/// What compiling one input gave: its output (when it compiled) and its
+/// diagnostics, or a bug.
+type CompileOutcome = Result<(Option<irsa::Output>, Vec<Diagnostic>), Fatal>;
+
 fn compile_inputs(
     inputs: Vec<Input>,
     options: EmitOptions,
     args: &ReportArgs,
     deny_warnings: bool,
 ) -> Result<Vec<Compiled>, Fatal> {
-    let mut results = Vec::new();
-    for input in inputs {
-        let (text, decode_error) = irsa::decode(&input.bytes);
-        let (output, diagnostics) = match decode_error {
-            Some(diagnostic) => (None, vec![diagnostic]),
-            None => {
-                let compilation = irsa::compile(&text, options)
-                    .map_err(|e| Fatal(format!("{}: {e} (a bug in irsa)", input.name)))?;
-                (compilation.output, compilation.diagnostics)
-            }
-        };
-        report(&input, &text, &diagnostics, args)?;
+    use rayon::prelude::*;
+    // Independent files compile in parallel; diagnostics are then reported
+    // in the order of the inputs.
+    let compiled: Vec<(Input, CompileOutcome)> = inputs
+        .into_par_iter()
+        .map(|input| {
+            let (text, decode_error) = irsa::decode(&input.bytes);
+            let result = match decode_error {
+                Some(diagnostic) => Ok((None, vec![diagnostic])),
+                None => irsa::compile(&text, options)
+                    .map(|c| (c.output, c.diagnostics))
+                    .map_err(|e| Fatal(format!("{}: {e} (a bug in irsa)", input.name))),
+            };
+            (input, result)
+        })
+        .collect();
+    let mut results = Vec::with_capacity(compiled.len());
+    for (input, result) in compiled {
+        let (output, diagnostics) = result?;
+        if !diagnostics.is_empty() {
+            let (text, _) = irsa::decode(&input.bytes);
+            report(&input, &text, &diagnostics, args)?;
+        }
         let failed = fails(&diagnostics, deny_warnings) || output.is_none();
         results.push(Compiled {
             input,

@@ -1,0 +1,370 @@
+//! `cargo xtask bench`: the performance budget table. Whole-program numbers
+//! on the release binary, side by side with what teams write instead (a
+//! Python + PyYAML generator and a go-jsonnet template, producing the same
+//! YAML from the same data, checked equal), written to
+//! target/bench/report.md. Fails when a target is missed.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::{command_output, gzipped_size, playground, root, run_command, wasm};
+
+const SERVICES: [&str; 9] = [
+    "clouddriver",
+    "deck",
+    "echo",
+    "fiat",
+    "front50",
+    "gate",
+    "igor",
+    "orca",
+    "rosco",
+];
+
+fn bench_dir() -> PathBuf {
+    root().join("target").join("bench")
+}
+
+/// Writes `count` installs as `.irsa` files and as JSON data for the
+/// other generators.
+fn generate(count: usize) -> Result<(PathBuf, PathBuf), String> {
+    let irsa_dir = bench_dir().join(format!("installs-{count}"));
+    let data_dir = bench_dir().join(format!("data-{count}"));
+    if irsa_dir
+        .join(format!("install-{:05}.irsa", count - 1))
+        .exists()
+    {
+        return Ok((irsa_dir, data_dir));
+    }
+    for dir in [&irsa_dir, &data_dir] {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    }
+    for index in 0..count {
+        let account = format!("{:012}", 100_000_000_000u64 + index as u64 * 7919);
+        let namespace = format!("spinnaker-{index}");
+        let mut source = format!(
+            "spinnaker spinnaker\nnamespace {namespace}\naccount {account}\noidc oidc.eks.us-east-1.amazonaws.com/id/{:032X}\n\ndefaults {{\n  sts-regional-endpoints true\n}}\n\nservice * -> role spinnaker\n",
+            index
+        );
+        let mut bindings = vec![serde_json::json!({"service": "*", "role": "spinnaker"})];
+        for (offset, service) in SERVICES
+            .iter()
+            .enumerate()
+            .filter(|(o, _)| (index + o) % 3 != 0)
+        {
+            let role = format!("spinnaker-{service}-{offset}");
+            source.push_str(&format!("service {service} -> role {role}\n"));
+            bindings.push(serde_json::json!({"service": service, "role": role}));
+        }
+        let data = serde_json::json!({"name": "spinnaker", "namespace": namespace, "account": account, "bindings": bindings});
+        std::fs::write(irsa_dir.join(format!("install-{index:05}.irsa")), source)
+            .map_err(|e| e.to_string())?;
+        std::fs::write(
+            data_dir.join(format!("install-{index:05}.json")),
+            data.to_string(),
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    Ok((irsa_dir, data_dir))
+}
+
+/// Runs a command once, returning its wall time and peak memory (KiB), via
+/// GNU time.
+fn measure(command: &mut Command) -> Result<(Duration, u64), String> {
+    let report = bench_dir().join("time.txt");
+    let program = command.get_program().to_owned();
+    let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();
+    let started = Instant::now();
+    let status = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(program)
+        .args(args)
+        .current_dir(root())
+        .status()
+        .map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed();
+    if !status.success() {
+        return Err(format!("{command:?} failed"));
+    }
+    let peak = std::fs::read_to_string(&report)
+        .map_err(|e| e.to_string())?
+        .trim()
+        .lines()
+        .last()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0);
+    Ok((elapsed, peak))
+}
+
+fn median_of(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples.get(samples.len() / 2).copied().unwrap_or_default()
+}
+
+fn median_run(runs: usize, mut command: impl FnMut() -> Command) -> Result<Duration, String> {
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        let output = command().output().map_err(|e| e.to_string())?;
+        samples.push(started.elapsed());
+        if !output.status.success() {
+            return Err("a timed command failed".to_owned());
+        }
+    }
+    Ok(median_of(samples))
+}
+
+fn compile_all(irsa: &Path, dir: &Path, out: &Path) -> Command {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    let _ = std::fs::remove_dir_all(out);
+    let mut command = Command::new(irsa);
+    command.arg("compile").args(files).arg("-o").arg(out);
+    command
+}
+
+pub fn run() -> Result<(), String> {
+    let irsa = root().join("target").join("release").join("irsa");
+    run_command(Command::new("cargo").current_dir(root()).args([
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "irsa",
+    ]))?;
+    wasm::ensure_apt_packages(&["time"])?;
+    if command_output(Command::new("python3").args(["-c", "import yaml, _gojsonnet"])).is_err() {
+        run_command(Command::new("python3").args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "pyyaml",
+            "gojsonnet",
+        ]))?;
+    }
+    std::fs::create_dir_all(bench_dir()).map_err(|e| e.to_string())?;
+    let mut rows: Vec<(String, String, String, bool)> = Vec::new();
+
+    // Throughput and scaling, one process for all files.
+    let (small, small_data) = generate(1_000)?;
+    let (large, _) = generate(10_000)?;
+    let (t1k, mem1k) = measure(&mut compile_all(
+        &irsa,
+        &small,
+        &bench_dir().join("out-1000"),
+    ))?;
+    let (t10k, mem10k) = measure(&mut compile_all(
+        &irsa,
+        &large,
+        &bench_dir().join("out-10000"),
+    ))?;
+    let per_second = 1_000.0 / t1k.as_secs_f64();
+    rows.push((
+        "installs per second (1,000 files, one process)".into(),
+        format!("{per_second:.0}"),
+        "—".into(),
+        true,
+    ));
+    let scaling = t10k.as_secs_f64() / t1k.as_secs_f64();
+    rows.push((
+        "time 10,000 files ÷ 1,000 files".into(),
+        format!("{scaling:.2}"),
+        "≤ 11".into(),
+        scaling <= 11.0,
+    ));
+    rows.push((
+        "peak memory, 1,000 / 10,000 files".into(),
+        format!("{} / {} MiB", mem1k / 1024, mem10k / 1024),
+        "—".into(),
+        true,
+    ));
+
+    // Compile against serializing only the same output, in process.
+    let source =
+        std::fs::read_to_string(small.join("install-00001.irsa")).map_err(|e| e.to_string())?;
+    let install = irsa::analyze(&source)
+        .install
+        .ok_or("the generated install does not compile")?;
+    let iterations = 2_000;
+    let time = |f: &mut dyn FnMut()| {
+        let mut samples = Vec::with_capacity(iterations);
+        for _ in 0..iterations {
+            let started = Instant::now();
+            f();
+            samples.push(started.elapsed());
+        }
+        median_of(samples)
+    };
+    let compile_time = time(&mut || {
+        let _ = std::hint::black_box(irsa::compile(
+            std::hint::black_box(&source),
+            irsa::EmitOptions::default(),
+        ));
+    });
+    let emit_time = time(&mut || {
+        let _ = std::hint::black_box(irsa::emit::emit(
+            std::hint::black_box(&install),
+            irsa::EmitOptions::default(),
+        ));
+    });
+    let ratio = compile_time.as_secs_f64() / emit_time.as_secs_f64();
+    rows.push((
+        format!("compile ÷ serialize only ({compile_time:.0?} ÷ {emit_time:.0?})"),
+        format!("{ratio:.2}"),
+        "≤ 2".into(),
+        ratio <= 2.0,
+    ));
+
+    // Start-up: one file against `cat` of the same file.
+    let file = small.join("install-00001.irsa");
+    let one = median_run(50, || {
+        let mut c = Command::new(&irsa);
+        c.arg("compile").arg(&file);
+        c
+    })?;
+    let cat = median_run(50, || {
+        let mut c = Command::new("cat");
+        c.arg(&file);
+        c
+    })?;
+    let startup = one.as_secs_f64() / cat.as_secs_f64();
+    rows.push((
+        format!("one file: irsa ÷ cat ({one:.1?} ÷ {cat:.1?})"),
+        format!("{startup:.2}"),
+        "≤ 3".into(),
+        startup <= 3.0,
+    ));
+
+    // What teams write instead, on the same 1,000 installs.
+    let generators = root().join("xtask").join("bench").join("generators.py");
+    let template = root().join("xtask").join("bench").join("template.jsonnet");
+    let python_out = bench_dir().join("python-1000");
+    let jsonnet_out = bench_dir().join("jsonnet-1000");
+    let (t_python, _) = measure(
+        Command::new("python3")
+            .arg(&generators)
+            .arg("python")
+            .arg(&small_data)
+            .arg(&python_out),
+    )?;
+    let (t_jsonnet, _) = measure(
+        Command::new("python3")
+            .arg(&generators)
+            .arg("jsonnet")
+            .arg(&small_data)
+            .arg(&jsonnet_out)
+            .arg(&template),
+    )?;
+    for other in [&python_out, &jsonnet_out] {
+        run_command(
+            Command::new("python3")
+                .arg(&generators)
+                .arg("check")
+                .arg(&small_data)
+                .arg(bench_dir().join("out-1000"))
+                .arg(other),
+        )?;
+    }
+    let vs_jsonnet = t_jsonnet.as_secs_f64() / t1k.as_secs_f64();
+    let vs_python = t_python.as_secs_f64() / t1k.as_secs_f64();
+    rows.push((
+        format!("1,000 installs: irsa {t1k:.2?}, go-jsonnet {t_jsonnet:.2?}"),
+        format!("{vs_jsonnet:.0}× faster"),
+        "≥ 20×".into(),
+        vs_jsonnet >= 20.0,
+    ));
+    rows.push((
+        format!("1,000 installs: irsa {t1k:.2?}, Python + PyYAML {t_python:.2?}"),
+        format!("{vs_python:.0}× faster"),
+        "≥ 50×".into(),
+        vs_python >= 50.0,
+    ));
+
+    // The browser.
+    let web_wasm = wasm::build()?;
+    playground::ensure_node_modules()?;
+    let largest = largest_example()?;
+    let latency = command_output(
+        Command::new("node")
+            .current_dir(root().join("wasm"))
+            .arg(root().join("xtask").join("bench").join("latency.mjs"))
+            .arg(wasm::web_dir())
+            .arg(&largest),
+    )?;
+    let median: f64 = latency
+        .trim()
+        .strip_prefix("median_ms=")
+        .and_then(|m| m.parse().ok())
+        .ok_or(format!("latency: {latency}"))?;
+    let name = largest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    rows.push((
+        format!("wasm compile in Chromium, {name} (median of 50)"),
+        format!("{median:.3} ms"),
+        "≤ 1 ms".into(),
+        median <= 1.0,
+    ));
+    let size = gzipped_size(&web_wasm)?;
+    rows.push((
+        "wasm size, gzipped".into(),
+        format!("{} KiB", size / 1024),
+        "≤ 150 KiB".into(),
+        size <= 150 * 1024,
+    ));
+
+    let report = table(&rows);
+    print!("{report}");
+    std::fs::write(bench_dir().join("report.md"), &report).map_err(|e| e.to_string())?;
+    if rows.iter().all(|row| row.3) {
+        Ok(())
+    } else {
+        Err("a performance target is missed".to_owned())
+    }
+}
+
+fn largest_example() -> Result<PathBuf, String> {
+    let dir = root().join("dsl-examples");
+    std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "irsa"))
+        .max_by_key(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .ok_or_else(|| "no example".to_owned())
+}
+
+fn table(rows: &[(String, String, String, bool)]) -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mut out = format!(
+        "Machine: {cpu}, {cores} cores.\n\n| measure | result | target | |\n| --- | --- | --- | --- |\n"
+    );
+    for (measure, result, target, met) in rows {
+        let _ = writeln!(
+            out,
+            "| {measure} | {result} | {target} | {} |",
+            if *met { "✓" } else { "✗ missed" }
+        );
+    }
+    out
+}
