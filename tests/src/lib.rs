@@ -109,6 +109,26 @@ pub fn files_in(dir: &Path, extension: &str) -> Vec<PathBuf> {
     files
 }
 
+/// Every file under a directory, by its path relative to it, with its
+/// content (lossily decoded), sorted.
+pub fn tree(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        for entry in std::fs::read_dir(&current).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).unwrap().display().to_string();
+                let content = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+                files.insert(relative, content);
+            }
+        }
+    }
+    files
+}
+
 /// Every `.irsa` example in dsl-examples/.
 pub fn examples() -> Vec<PathBuf> {
     files_in(&root().join("dsl-examples"), "irsa")

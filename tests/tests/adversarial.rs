@@ -16,7 +16,7 @@ mod properties;
 
 use std::path::Path;
 
-use irsa_tests::{files_in, irsa, root};
+use irsa_tests::{files_in, irsa, root, tree};
 use serde_json::Value;
 
 fn json_diagnostics(stderr: &str) -> Vec<Value> {
@@ -28,20 +28,7 @@ fn json_diagnostics(stderr: &str) -> Vec<Value> {
 
 /// Every file under a directory, relative to it.
 fn all_files(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path.strip_prefix(dir).unwrap().display().to_string());
-            }
-        }
-    }
-    found.sort();
-    found
+    tree(dir).into_keys().collect()
 }
 
 /// Checks one input: its diagnostics are exactly `expect` (empty for

@@ -12,26 +12,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use irsa_tests::{irsa, root, yaml_documents};
+use irsa_tests::{irsa, root, tree, yaml_documents};
 use serde_json::Value;
-
-/// Every file under a directory: relative path → content.
-fn tree(dir: &Path) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(current) = pending.pop() {
-        for entry in std::fs::read_dir(&current).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).unwrap().display().to_string();
-                files.insert(relative, std::fs::read_to_string(&path).unwrap());
-            }
-        }
-    }
-    files
-}
 
 fn example(name: &str) -> String {
     root().join("dsl-examples").join(name).display().to_string()

@@ -15,11 +15,7 @@ fn mdbook() -> Result<PathBuf, String> {
     if command_output(Command::new("mdbook").arg("--version")).is_ok() {
         return Ok(PathBuf::from("mdbook"));
     }
-    let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(
-        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
-        PathBuf::from,
-    );
-    let installed = cargo_home.join("bin").join("mdbook");
+    let installed = crate::cargo_bin_dir().join("mdbook");
     if command_output(Command::new(&installed).arg("--version")).is_ok() {
         return Ok(installed);
     }

@@ -128,20 +128,17 @@ pub fn gzipped_size(path: &Path) -> Result<u64, String> {
 
 /// Runs a command in the workspace root, failing on a non-zero exit.
 fn run(program: &str, args: &[&str]) -> Result<(), String> {
-    eprintln!("xtask: $ {program} {}", args.join(" "));
-    let status = Command::new(program)
-        .args(args)
-        .current_dir(root())
-        .status()
-        .map_err(|e| format!("cannot start `{program}`: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{program} {}` failed with {status}",
-            args.join(" ")
-        ))
-    }
+    run_command(Command::new(program).args(args).current_dir(root()))
+}
+
+/// The directory `cargo install` puts binaries in.
+pub fn cargo_bin_dir() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map_or_else(
+            || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
+            PathBuf::from,
+        )
+        .join("bin")
 }
 
 fn ci() -> Result<(), String> {
@@ -159,10 +156,11 @@ fn ci() -> Result<(), String> {
         ],
     )?;
     // insta must not write .snap.new files in CI: a difference fails.
-    run_with_env(
-        "cargo",
-        &["test", "--workspace", "--locked"],
-        &[("INSTA_UPDATE", "no"), ("CI", "true")],
+    run_command(
+        Command::new("cargo")
+            .args(["test", "--workspace", "--locked"])
+            .envs([("INSTA_UPDATE", "no"), ("CI", "true")])
+            .current_dir(root()),
     )?;
     pending_snapshots()?;
     check_generated_docs()?;
@@ -267,24 +265,6 @@ fn man_pages() -> Result<Vec<PathBuf>, String> {
     pages.sort();
     eprintln!("xtask: man pages in {}", dir.display());
     Ok(pages)
-}
-
-fn run_with_env(program: &str, args: &[&str], vars: &[(&str, &str)]) -> Result<(), String> {
-    eprintln!("xtask: $ {program} {}", args.join(" "));
-    let status = Command::new(program)
-        .args(args)
-        .envs(vars.iter().copied())
-        .current_dir(root())
-        .status()
-        .map_err(|e| format!("cannot start `{program}`: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{program} {}` failed with {status}",
-            args.join(" ")
-        ))
-    }
 }
 
 /// Fails when insta left snapshots to review.

@@ -172,11 +172,7 @@ fn locked_version(package: &str) -> Result<String, String> {
 /// missing (about five minutes).
 fn ensure_wasm_bindgen() -> Result<PathBuf, String> {
     let version = locked_version("wasm-bindgen")?;
-    let cargo_home = std::env::var_os("CARGO_HOME").map_or_else(
-        || PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"),
-        PathBuf::from,
-    );
-    let binary = cargo_home.join("bin").join("wasm-bindgen");
+    let binary = crate::cargo_bin_dir().join("wasm-bindgen");
     let installed = command_output(Command::new(&binary).arg("--version")).unwrap_or_default();
     if installed.split_whitespace().nth(1) == Some(version.as_str()) {
         return Ok(binary);
