@@ -315,3 +315,83 @@ pub fn trust_policy_pretty(policy: &TrustPolicy) -> String {
 pub fn trust_policy_compact(policy: &TrustPolicy) -> String {
     serde_json::to_string(&policy_document(policy)).unwrap_or_default()
 }
+
+/// The length in characters of [`trust_policy_compact`], computed without
+/// serializing (the document's shape is fixed; only its strings vary), so
+/// that checking the IAM quota costs no second serialization.
+pub fn trust_policy_compact_len(policy: &TrustPolicy) -> usize {
+    // `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":
+    // {"Federated":` … `},"Action":"sts:AssumeRoleWithWebIdentity",
+    // "Condition":{"StringEquals":{` … `:` … `,` … `:` … `}}}]}`
+    const SKELETON: usize = 160;
+    let values = |items: &[String]| match items {
+        [one] => json_string_len(one),
+        many => {
+            2 + many.iter().map(|s| json_string_len(s)).sum::<usize>()
+                + many.len().saturating_sub(1)
+        }
+    };
+    SKELETON
+        + json_string_len(&policy.provider_arn)
+        + 2 * json_string_len(&policy.issuer)
+        + ":sub".len()
+        + ":aud".len()
+        + values(&policy.subjects)
+        + values(&policy.audiences)
+}
+
+/// Characters of a string once serde_json has quoted and escaped it.
+fn json_string_len(text: &str) -> usize {
+    2 + text
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\t' | '\r' | '\u{8}' | '\u{c}' => 2,
+            c if u32::from(c) < 0x20 => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(issuer: &str, subjects: &[&str], audiences: &[&str]) -> TrustPolicy {
+        let role = crate::ir::Role {
+            partition: "aws".to_owned(),
+            account: "123456789012".to_owned(),
+            path: "/".to_owned(),
+            name: "r".to_owned(),
+            span: 0..0,
+        };
+        TrustPolicy {
+            role,
+            path: String::new(),
+            provider_arn: format!("arn:aws:iam::123456789012:oidc-provider/{issuer}"),
+            issuer: issuer.to_owned(),
+            subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
+            audiences: audiences.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn compact_length_is_the_serialized_length() {
+        let cases = [
+            policy(
+                "oidc.eks.us-west-2.amazonaws.com/id/X",
+                &["system:serviceaccount:ns:a"],
+                &["sts.amazonaws.com"],
+            ),
+            policy("h/p", &["a", "b", "c"], &["x", "y"]),
+            policy("h/\"q\\", &["é\u{1}\n\t"], &["\u{8}\u{c}\r", "東京🚀"]),
+            policy("h/p", &[], &[""]),
+        ];
+        for case in &cases {
+            assert_eq!(
+                trust_policy_compact_len(case),
+                trust_policy_compact(case).chars().count(),
+                "{case:?}"
+            );
+        }
+    }
+}

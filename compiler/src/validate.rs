@@ -459,7 +459,7 @@ pub fn validate(install: &Install, armory: Option<&Armory>) -> Vec<Diagnostic> {
     check_role_names(install, &mut diagnostics);
     check_roles_per_service_account(install, &mut diagnostics);
     for policy in &install.trust_policies {
-        let size = emit::trust_policy_compact(policy).chars().count();
+        let size = emit::trust_policy_compact_len(policy);
         if size > TRUST_POLICY_QUOTA {
             diagnostics.push(
                 Diagnostic::new(

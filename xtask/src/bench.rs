@@ -27,6 +27,18 @@ fn bench_dir() -> PathBuf {
     root().join("target").join("bench")
 }
 
+/// Where every generator writes its output: a tmpfs when there is one, so
+/// that the numbers measure the generators and not the disk's I/O budget
+/// (a cloud disk slows down after a few hundred thousand file creations).
+fn output_dir() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        shm.join("irsa-bench")
+    } else {
+        bench_dir()
+    }
+}
+
 /// Writes `count` installs as `.irsa` files and as JSON data for the
 /// other generators.
 fn generate(count: usize) -> Result<(PathBuf, PathBuf), String> {
@@ -74,6 +86,8 @@ fn generate(count: usize) -> Result<(PathBuf, PathBuf), String> {
 /// Runs a command once, returning its wall time and peak memory (KiB), via
 /// GNU time.
 fn measure(command: &mut Command) -> Result<(Duration, u64), String> {
+    // Earlier runs' files must not be written back during this one.
+    let _ = Command::new("sync").status();
     let report = bench_dir().join("time.txt");
     let program = command.get_program().to_owned();
     let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();
@@ -126,6 +140,7 @@ fn compile_all(irsa: &Path, dir: &Path, out: &Path) -> Command {
         .unwrap_or_default();
     files.sort();
     let _ = std::fs::remove_dir_all(out);
+    let _ = Command::new("sync").status();
     let mut command = Command::new(irsa);
     command.arg("compile").args(files).arg("-o").arg(out);
     command
@@ -152,6 +167,7 @@ pub fn run() -> Result<(), String> {
         ]))?;
     }
     std::fs::create_dir_all(bench_dir()).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(output_dir()).map_err(|e| e.to_string())?;
     let mut rows: Vec<(String, String, String, bool)> = Vec::new();
 
     // Throughput and scaling, one process for all files.
@@ -160,12 +176,12 @@ pub fn run() -> Result<(), String> {
     let (t1k, mem1k) = measure(&mut compile_all(
         &irsa,
         &small,
-        &bench_dir().join("out-1000"),
+        &output_dir().join("out-1000"),
     ))?;
     let (t10k, mem10k) = measure(&mut compile_all(
         &irsa,
         &large,
-        &bench_dir().join("out-10000"),
+        &output_dir().join("out-10000"),
     ))?;
     let per_second = 1_000.0 / t1k.as_secs_f64();
     rows.push((
@@ -247,8 +263,8 @@ pub fn run() -> Result<(), String> {
     // What teams write instead, on the same 1,000 installs.
     let generators = root().join("xtask").join("bench").join("generators.py");
     let template = root().join("xtask").join("bench").join("template.jsonnet");
-    let python_out = bench_dir().join("python-1000");
-    let jsonnet_out = bench_dir().join("jsonnet-1000");
+    let python_out = output_dir().join("python-1000");
+    let jsonnet_out = output_dir().join("jsonnet-1000");
     let (t_python, _) = measure(
         Command::new("python3")
             .arg(&generators)
@@ -270,7 +286,7 @@ pub fn run() -> Result<(), String> {
                 .arg(&generators)
                 .arg("check")
                 .arg(&small_data)
-                .arg(bench_dir().join("out-1000"))
+                .arg(output_dir().join("out-1000"))
                 .arg(other),
         )?;
     }
@@ -296,7 +312,7 @@ pub fn run() -> Result<(), String> {
     let latency = command_output(
         Command::new("node")
             .current_dir(root().join("wasm"))
-            .arg(root().join("xtask").join("bench").join("latency.mjs"))
+            .arg(root().join("wasm").join("bench").join("latency.mjs"))
             .arg(wasm::web_dir())
             .arg(&largest),
     )?;
@@ -357,7 +373,8 @@ fn table(rows: &[(String, String, String, bool)]) -> String {
         .map(|n| n.get())
         .unwrap_or(1);
     let mut out = format!(
-        "Machine: {cpu}, {cores} cores.\n\n| measure | result | target | |\n| --- | --- | --- | --- |\n"
+        "Machine: {cpu}, {cores} cores; outputs written to {}.\n\n| measure | result | target | |\n| --- | --- | --- | --- |\n",
+        output_dir().display()
     );
     for (measure, result, target, met) in rows {
         let _ = writeln!(

@@ -109,7 +109,7 @@ fn compile() -> Result<PathBuf, String> {
             .env("RUSTC_BOOTSTRAP", "1")
             .env("CARGO_TARGET_DIR", &target_dir)
             // With std built here anyway, drop the panic machinery (the
-            // compiler never panics) and pick std's size-optimised code.
+            // compiler never panics).
             // Without reference types, wasm-bindgen keeps JS values in a
             // heap instead of an externref table, which Debian's binaryen
             // 108 wasm-opt corrupts.
@@ -123,7 +123,6 @@ fn compile() -> Result<PathBuf, String> {
                 "--profile",
                 PROFILE,
                 "-Zbuild-std=std,panic_abort",
-                "-Zbuild-std-features=optimize_for_size",
                 "--target",
                 TARGET,
                 "-p",

@@ -263,16 +263,12 @@ fn compile(args: &CompileArgs) -> Result<u8, Fatal> {
 }
 
 fn check_distinct_stems(inputs: &[Input], dir: &Path) -> Result<(), Fatal> {
-    for (index, input) in inputs.iter().enumerate() {
-        if let Some(other) = inputs
-            .iter()
-            .skip(index + 1)
-            .find(|other| other.stem == input.stem)
-        {
+    let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for input in inputs {
+        if let Some(other) = seen.insert(&input.stem, &input.name) {
             return Err(Fatal(format!(
-                "`{}` and `{}` would both be written to `{}`: rename one",
+                "`{other}` and `{}` would both be written to `{}`: rename one",
                 input.name,
-                other.name,
                 dir.join(&input.stem).display()
             )));
         }

@@ -120,23 +120,64 @@ pub fn unified_diff(dir: &Path, drift: &Drift) -> String {
         .to_string()
 }
 
-/// Writes the trees atomically enough for CI: every file is first written
-/// to a temporary file beside its target, and only when all are written are
-/// they renamed into place and stale owned files removed. A failure before
-/// the renames leaves every directory as it was.
+/// Writes the trees all or nothing. A file that does not exist yet is
+/// written in place; a file that exists is written to a temporary file
+/// beside it, renamed over it only when every file is written. A failure
+/// before that removes what was created and leaves every directory as it
+/// was. Stale owned files are removed last.
 pub fn write_all(outputs: &[(PathBuf, Tree)]) -> io::Result<()> {
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let result = stage(outputs, &mut staged);
-    if let Err(error) = result {
-        for (temporary, _) in &staged {
-            let _ = fs::remove_file(temporary);
+    use rayon::prelude::*;
+    for (dir, tree) in outputs {
+        for path in tree.keys() {
+            if !is_contained(path) {
+                return Err(io::Error::other(format!(
+                    "refusing to write `{}` outside `{}`",
+                    path.display(),
+                    dir.display()
+                )));
+            }
+        }
+    }
+    // A directory that did not exist has no stale files to remove.
+    let existed: Vec<bool> = outputs.iter().map(|(dir, _)| dir.exists()).collect();
+    let files: Vec<(PathBuf, &String)> = outputs
+        .iter()
+        .flat_map(|(dir, tree)| {
+            tree.iter()
+                .map(move |(path, content)| (dir.join(path), content))
+        })
+        .collect();
+    // Each directory is created once, not once per file.
+    let mut parents: Vec<&Path> = files
+        .iter()
+        .filter_map(|(target, _)| target.parent())
+        .collect();
+    parents.sort_unstable();
+    parents.dedup();
+    for parent in parents {
+        fs::create_dir_all(parent)?;
+    }
+    // Independent files are written in parallel.
+    let written: Vec<io::Result<Written>> = files
+        .par_iter()
+        .map(|(target, content)| stage(target, content))
+        .collect();
+    if let Some(error) = written.iter().find_map(|w| w.as_ref().err()) {
+        let error = io::Error::new(error.kind(), error.to_string());
+        for staged in written.into_iter().flatten() {
+            let _ = fs::remove_file(staged.written_to());
         }
         return Err(error);
     }
-    for (temporary, target) in &staged {
-        fs::rename(temporary, target)?;
+    for staged in written.into_iter().flatten() {
+        if let Written::Beside { temporary, target } = staged {
+            fs::rename(&temporary, &target)?;
+        }
     }
-    for (dir, wanted) in outputs {
+    for ((dir, wanted), existed) in outputs.iter().zip(existed) {
+        if !existed {
+            continue;
+        }
         for path in owned_files(dir)?.keys() {
             if !wanted.contains_key(path) {
                 fs::remove_file(dir.join(path))?;
@@ -144,6 +185,55 @@ pub fn write_all(outputs: &[(PathBuf, Tree)]) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Where one file went before the commit.
+enum Written {
+    /// A new file, written in place.
+    New(PathBuf),
+    /// An existing file's replacement, waiting to be renamed over it.
+    Beside { temporary: PathBuf, target: PathBuf },
+}
+
+impl Written {
+    fn written_to(&self) -> &Path {
+        match self {
+            Written::New(path) => path,
+            Written::Beside { temporary, .. } => temporary,
+        }
+    }
+}
+
+fn stage(target: &Path, content: &str) -> io::Result<Written> {
+    let parent = target.parent().unwrap_or(Path::new("."));
+    // `create_new` fails on an existing file, which then gets a temporary.
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(target)
+    {
+        Ok(mut file) => {
+            use std::io::Write as _;
+            if let Err(error) = file.write_all(content.as_bytes()) {
+                let _ = fs::remove_file(target);
+                return Err(error);
+            }
+            Ok(Written::New(target.to_path_buf()))
+        }
+        Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
+            let file_name = target
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let temporary = parent.join(format!(".{file_name}.irsa-tmp-{}", std::process::id()));
+            fs::write(&temporary, content)?;
+            Ok(Written::Beside {
+                temporary,
+                target: target.to_path_buf(),
+            })
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Replaces one file atomically: a temporary file beside it, renamed over it.
@@ -165,31 +255,6 @@ pub fn replace_file(path: &Path, content: &str) -> io::Result<()> {
     fs::rename(&temporary, path).inspect_err(|_| {
         let _ = fs::remove_file(&temporary);
     })
-}
-
-fn stage(outputs: &[(PathBuf, Tree)], staged: &mut Vec<(PathBuf, PathBuf)>) -> io::Result<()> {
-    for (dir, tree) in outputs {
-        for (path, content) in tree {
-            if !is_contained(path) {
-                return Err(io::Error::other(format!(
-                    "refusing to write `{}` outside `{}`",
-                    path.display(),
-                    dir.display()
-                )));
-            }
-            let target = dir.join(path);
-            let parent = target.parent().unwrap_or(dir);
-            fs::create_dir_all(parent)?;
-            let file_name = target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let temporary = parent.join(format!(".{file_name}.irsa-tmp-{}", std::process::id()));
-            fs::write(&temporary, content)?;
-            staged.push((temporary, target));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
