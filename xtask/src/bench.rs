@@ -11,18 +11,6 @@ use std::time::{Duration, Instant};
 
 use crate::{command_output, gzipped_size, playground, root, run_command, wasm};
 
-const SERVICES: [&str; 9] = [
-    "clouddriver",
-    "deck",
-    "echo",
-    "fiat",
-    "front50",
-    "gate",
-    "igor",
-    "orca",
-    "rosco",
-];
-
 fn bench_dir() -> PathBuf {
     root().join("target").join("bench")
 }
@@ -62,8 +50,9 @@ fn generate(count: usize) -> Result<(PathBuf, PathBuf), String> {
             index
         );
         let mut bindings = vec![serde_json::json!({"service": "*", "role": "spinnaker"})];
-        for (offset, service) in SERVICES
+        for (offset, service) in irsa::services::KNOWN_SERVICES
             .iter()
+            .take(9)
             .enumerate()
             .filter(|(o, _)| (index + o) % 3 != 0)
         {
