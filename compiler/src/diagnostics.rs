@@ -356,24 +356,36 @@ pub fn render(
     out
 }
 
+/// The longest underline the human rendering draws, in bytes: a 10 MB span
+/// is shown by its start, and rendered in milliseconds instead of a second.
+const MAX_UNDERLINE: usize = 200;
+
+/// A span shortened for display, on a character boundary of `source`.
+fn display_span(span: &Range<usize>, source: &str) -> Range<usize> {
+    if span.end - span.start <= MAX_UNDERLINE {
+        return span.clone();
+    }
+    span.start..clamp_to_char_boundary(source, span.start + MAX_UNDERLINE)
+}
+
 /// Converts to codespan-reporting's type, for the human rendering (plain
-/// here, coloured by the CLI).
-pub fn to_codespan(diagnostic: &Diagnostic) -> codespan_reporting::diagnostic::Diagnostic<()> {
+/// here, coloured by the CLI). Long spans are shortened for display only.
+pub fn to_codespan(
+    diagnostic: &Diagnostic,
+    source: &str,
+) -> codespan_reporting::diagnostic::Diagnostic<()> {
     use codespan_reporting::diagnostic as cs;
     let severity = match diagnostic.severity() {
         Severity::Error => cs::Severity::Error,
         Severity::Warning => cs::Severity::Warning,
     };
     let mut labels = vec![
-        cs::Label::primary((), diagnostic.span.clone())
+        cs::Label::primary((), display_span(&diagnostic.span, source))
             .with_message(diagnostic.span_label.clone().unwrap_or_default()),
     ];
-    labels.extend(
-        diagnostic
-            .labels
-            .iter()
-            .map(|label| cs::Label::secondary((), label.span.clone()).with_message(&label.message)),
-    );
+    labels.extend(diagnostic.labels.iter().map(|label| {
+        cs::Label::secondary((), display_span(&label.span, source)).with_message(&label.message)
+    }));
     let notes = diagnostic
         .help
         .iter()
@@ -389,7 +401,7 @@ pub fn to_codespan(diagnostic: &Diagnostic) -> codespan_reporting::diagnostic::D
 fn render_human(diagnostic: &Diagnostic, file: &str, source: &str) -> String {
     let files = codespan_reporting::files::SimpleFile::new(file, source);
     let config = codespan_reporting::term::Config::default();
-    codespan_reporting::term::emit_into_string(&config, &files, &to_codespan(diagnostic))
+    codespan_reporting::term::emit_into_string(&config, &files, &to_codespan(diagnostic, source))
         .unwrap_or_else(|_| {
             // Only reachable with a span outside the source; fall back to
             // the short form rather than lose the diagnostic.

@@ -150,7 +150,7 @@ fn report(
                 &mut stream,
                 &config,
                 &file,
-                &diagnostics::to_codespan(diagnostic),
+                &diagnostics::to_codespan(diagnostic, text),
             )?;
         }
         stream.flush()?;
