@@ -205,7 +205,6 @@ impl Written {
 }
 
 fn stage(target: &Path, content: &str) -> io::Result<Written> {
-    let parent = target.parent().unwrap_or(Path::new("."));
     // `create_new` fails on an existing file, which then gets a temporary.
     match fs::OpenOptions::new()
         .write(true)
@@ -221,11 +220,7 @@ fn stage(target: &Path, content: &str) -> io::Result<Written> {
             Ok(Written::New(target.to_path_buf()))
         }
         Err(error) if error.kind() == io::ErrorKind::AlreadyExists => {
-            let file_name = target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let temporary = parent.join(format!(".{file_name}.irsa-tmp-{}", std::process::id()));
+            let temporary = temporary_beside(target);
             fs::write(&temporary, content)?;
             Ok(Written::Beside {
                 temporary,
@@ -236,8 +231,9 @@ fn stage(target: &Path, content: &str) -> io::Result<Written> {
     }
 }
 
-/// Replaces one file atomically: a temporary file beside it, renamed over it.
-pub fn replace_file(path: &Path, content: &str) -> io::Result<()> {
+/// The temporary file a replacement of `path` is written to: beside it, so
+/// that the rename stays on one file system.
+fn temporary_beside(path: &Path) -> PathBuf {
     let parent = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -246,7 +242,12 @@ pub fn replace_file(path: &Path, content: &str) -> io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = parent.join(format!(".{file_name}.irsa-tmp-{}", std::process::id()));
+    parent.join(format!(".{file_name}.irsa-tmp-{}", std::process::id()))
+}
+
+/// Replaces one file atomically: a temporary file beside it, renamed over it.
+pub fn replace_file(path: &Path, content: &str) -> io::Result<()> {
+    let temporary = temporary_beside(path);
     fs::write(&temporary, content)?;
     if let Ok(metadata) = fs::metadata(path) {
         // Keep the file's permissions.
