@@ -56,7 +56,11 @@ impl std::error::Error for EmitError {}
 /// The one YAML serializer of irsa: serde-saphyr, which quotes every
 /// ambiguous scalar (unlike serde_yaml, which prints `y` and `on` bare).
 pub fn emit_yaml<T: Serialize>(value: &T) -> Result<String, EmitError> {
-    serde_saphyr::to_string(value).map_err(|error| EmitError(error.to_string()))
+    // Our documents are a few hundred bytes: one allocation, not several
+    // doublings.
+    let mut yaml = String::with_capacity(512);
+    serde_saphyr::to_fmt_writer(&mut yaml, value).map_err(|error| EmitError(error.to_string()))?;
+    Ok(yaml)
 }
 
 /// Joins YAML documents into one stream.
@@ -72,16 +76,21 @@ pub fn emit(install: &Install, options: EmitOptions) -> Result<Output, EmitError
         .collect::<Result<Vec<_>, _>>()?;
     let spinnaker_service = emit_yaml(&SpinnakerService::new(install))?;
 
-    let mut documents = service_accounts.clone();
-    documents.push(spinnaker_service.clone());
-    let stream = yaml_stream(&documents);
+    let service_accounts = yaml_stream(&service_accounts);
+    // The whole stream is the ServiceAccounts file followed by the
+    // SpinnakerService, so it is built from those two, not serialized again.
+    let stream = if service_accounts.is_empty() {
+        spinnaker_service.clone()
+    } else {
+        [service_accounts.as_str(), &spinnaker_service].join("---\n")
+    };
 
     let mut files = Vec::new();
     let mut resources = Vec::new();
     if !service_accounts.is_empty() {
         files.push(OutputFile {
             path: SERVICE_ACCOUNTS_FILE.to_owned(),
-            content: yaml_stream(&service_accounts),
+            content: service_accounts,
         });
         resources.push(SERVICE_ACCOUNTS_FILE);
     }
@@ -342,11 +351,14 @@ pub fn trust_policy_compact_len(policy: &TrustPolicy) -> usize {
 
 /// Characters of a string once serde_json has quoted and escaped it.
 fn json_string_len(text: &str) -> usize {
+    // Byte by byte: what needs escaping is ASCII, and a non-ASCII character
+    // counts once, at its first byte (continuation bytes are 0x80..=0xBF).
     2 + text
-        .chars()
-        .map(|c| match c {
-            '"' | '\\' | '\n' | '\t' | '\r' | '\u{8}' | '\u{c}' => 2,
-            c if u32::from(c) < 0x20 => 6,
+        .bytes()
+        .map(|byte| match byte {
+            b'"' | b'\\' | b'\n' | b'\t' | b'\r' | 0x08 | 0x0c => 2,
+            0x00..=0x1f => 6,
+            0x80..=0xbf => 0,
             _ => 1,
         })
         .sum::<usize>()

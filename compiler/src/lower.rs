@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::rc::Rc;
 
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::ir::{Install, Operator, Role, ServiceAccount, ServiceSetting, Spanned, TrustPolicy};
@@ -567,7 +568,9 @@ impl<'t> Lowering<'t> {
         // Where each service key was first bound.
         let mut bound: HashMap<String, Range<usize>> = HashMap::new();
         // For each generated ServiceAccount, the settings of its first binding.
-        let mut account_settings: HashMap<String, (BlockSettings, Range<usize>)> = HashMap::new();
+        // (Shared, not copied: one binding's settings serve all its targets.)
+        let mut account_settings: HashMap<String, (Rc<BlockSettings>, Range<usize>)> =
+            HashMap::new();
         let mut any_binding = false;
 
         for (index, line) in self.tree.lines.iter().enumerate() {
@@ -621,7 +624,7 @@ impl<'t> Lowering<'t> {
                     }
                 }
             });
-            let effective = block.over(defaults);
+            let effective = Rc::new(block.over(defaults));
 
             for target in &binding.targets {
                 let Some((key, derived)) = self.target_key(target, naming) else {
@@ -718,7 +721,7 @@ impl<'t> Lowering<'t> {
                     }
                     None => {
                         account_settings
-                            .insert(name.clone(), (effective.clone(), binding_span.clone()));
+                            .insert(name.clone(), (Rc::clone(&effective), binding_span.clone()));
                         accounts.push(ServiceAccount {
                             name: name.clone(),
                             name_span,
@@ -853,28 +856,27 @@ fn trust_policies(accounts: &[ServiceAccount], issuer: &str, namespace: &str) ->
     // `NAME.json`; where roles share a name, `ACCOUNT-NAME.json`; where
     // that is still shared (one account number in two partitions),
     // `PARTITION-ACCOUNT-NAME.json`.
-    let names: Vec<(String, String, String)> = policies
+    let paths: Vec<String> = policies
         .iter()
-        .map(|p| {
-            (
-                p.role.name.clone(),
-                format!("{}-{}", p.role.account, p.role.name),
-                format!("{}-{}-{}", p.role.partition, p.role.account, p.role.name),
-            )
+        .map(|policy| {
+            let role = &policy.role;
+            let shared = |same: &dyn Fn(&Role) -> bool| {
+                policies.iter().filter(|other| same(&other.role)).count() > 1
+            };
+            if !shared(&|other| other.name == role.name) {
+                format!("trust-policies/{}.json", role.name)
+            } else if !shared(&|other| other.account == role.account && other.name == role.name) {
+                format!("trust-policies/{}-{}.json", role.account, role.name)
+            } else {
+                format!(
+                    "trust-policies/{}-{}-{}.json",
+                    role.partition, role.account, role.name
+                )
+            }
         })
         .collect();
-    for (policy, (name, account_name, full_name)) in policies.iter_mut().zip(&names) {
-        let shared = |pick: fn(&(String, String, String)) -> &String, value: &String| {
-            names.iter().filter(|n| pick(n) == value).count() > 1
-        };
-        let stem = if !shared(|n| &n.0, name) {
-            name
-        } else if !shared(|n| &n.1, account_name) {
-            account_name
-        } else {
-            full_name
-        };
-        policy.path = format!("trust-policies/{stem}.json");
+    for (policy, path) in policies.iter_mut().zip(paths) {
+        policy.path = path;
     }
     policies
 }

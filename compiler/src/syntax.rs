@@ -255,6 +255,9 @@ pub fn parse(source: &str) -> (SyntaxTree, Vec<Diagnostic>) {
     }
 
     let mut tree = SyntaxTree::default();
+    // One `Line` per line: sized once rather than grown by doubling.
+    tree.lines
+        .reserve(source.bytes().filter(|&byte| byte == b'\n').count() + 1);
     // The `{` of the open block, and the line that opened it.
     let mut open_block: Option<(Range<usize>, Option<usize>)> = None;
     let mut rest = Span::new(source);

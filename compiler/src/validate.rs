@@ -520,15 +520,17 @@ fn check_role_names(install: &Install, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 fn check_roles_per_service_account(install: &Install, diagnostics: &mut Vec<Diagnostic>) {
-    let mut by_role: Vec<(String, Vec<&crate::ir::ServiceAccount>)> = Vec::new();
+    let mut by_role: Vec<(&Role, Vec<&crate::ir::ServiceAccount>)> = Vec::new();
     for account in &install.service_accounts {
-        let arn = account.role.arn();
-        match by_role.iter_mut().find(|(a, _)| *a == arn) {
+        match by_role
+            .iter_mut()
+            .find(|(role, _)| role.same_role(&account.role))
+        {
             Some((_, accounts)) => accounts.push(account),
-            None => by_role.push((arn, vec![account])),
+            None => by_role.push((&account.role, vec![account])),
         }
     }
-    for (arn, accounts) in by_role {
+    for (role, accounts) in by_role {
         if let (Some(first), Some(fifth)) = (
             accounts.first(),
             accounts.get(MAX_SERVICE_ACCOUNTS_PER_ROLE),
@@ -539,7 +541,8 @@ fn check_roles_per_service_account(install: &Install, diagnostics: &mut Vec<Diag
                     Code::RoleOnManyServiceAccounts,
                     fifth.role.span.clone(),
                     format!(
-                        "the role `{arn}` is bound to {} ServiceAccounts: {}",
+                        "the role `{}` is bound to {} ServiceAccounts: {}",
+                        role.arn(),
                         accounts.len(),
                         names.join(", ")
                     ),

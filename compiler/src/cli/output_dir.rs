@@ -139,7 +139,7 @@ pub fn write_all(outputs: &[(PathBuf, Tree)]) -> io::Result<()> {
         }
     }
     // A directory that did not exist has no stale files to remove.
-    let existed: Vec<bool> = outputs.iter().map(|(dir, _)| dir.exists()).collect();
+    let existed: Vec<bool> = outputs.par_iter().map(|(dir, _)| dir.exists()).collect();
     let files: Vec<(PathBuf, &String)> = outputs
         .iter()
         .flat_map(|(dir, tree)| {
@@ -154,9 +154,8 @@ pub fn write_all(outputs: &[(PathBuf, Tree)]) -> io::Result<()> {
         .collect();
     parents.sort_unstable();
     parents.dedup();
-    for parent in parents {
-        fs::create_dir_all(parent)?;
-    }
+    // `create_dir_all` tolerates another thread creating a shared ancestor.
+    parents.par_iter().try_for_each(fs::create_dir_all)?;
     // Independent files are written in parallel.
     let written: Vec<io::Result<Written>> = files
         .par_iter()
