@@ -128,11 +128,30 @@ fn compile_all(irsa: &Path, dir: &Path, out: &Path) -> Command {
         .map(|entries| entries.flatten().map(|e| e.path()).collect())
         .unwrap_or_default();
     files.sort();
-    let _ = std::fs::remove_dir_all(out);
-    let _ = Command::new("sync").status();
     let mut command = Command::new(irsa);
     command.arg("compile").args(files).arg("-o").arg(out);
     command
+}
+
+/// How every contender is timed, the same way: one warm-up run, then the
+/// median wall time of `runs` runs, each into an emptied output directory.
+/// Returns that median and the largest peak memory (KiB) seen.
+fn timed(
+    runs: usize,
+    out: &Path,
+    command: impl Fn() -> Command,
+) -> Result<(Duration, u64), String> {
+    let mut samples = Vec::with_capacity(runs);
+    let mut peak = 0;
+    for run in 0..=runs {
+        let _ = std::fs::remove_dir_all(out);
+        let (elapsed, memory) = measure(&mut command())?;
+        peak = peak.max(memory);
+        if run > 0 {
+            samples.push(elapsed);
+        }
+    }
+    Ok((median_of(samples), peak))
 }
 
 pub fn run() -> Result<(), String> {
@@ -162,16 +181,10 @@ pub fn run() -> Result<(), String> {
     // Throughput and scaling, one process for all files.
     let (small, small_data) = generate(1_000)?;
     let (large, _) = generate(10_000)?;
-    let (t1k, mem1k) = measure(&mut compile_all(
-        &irsa,
-        &small,
-        &output_dir().join("out-1000"),
-    ))?;
-    let (t10k, mem10k) = measure(&mut compile_all(
-        &irsa,
-        &large,
-        &output_dir().join("out-10000"),
-    ))?;
+    let out_1k = output_dir().join("out-1000");
+    let out_10k = output_dir().join("out-10000");
+    let (t1k, mem1k) = timed(5, &out_1k, || compile_all(&irsa, &small, &out_1k))?;
+    let (t10k, mem10k) = timed(3, &out_10k, || compile_all(&irsa, &large, &out_10k))?;
     let per_second = 1_000.0 / t1k.as_secs_f64();
     rows.push((
         "installs per second (1,000 files, one process)".into(),
@@ -193,34 +206,27 @@ pub fn run() -> Result<(), String> {
         true,
     ));
 
-    // Compile against serializing only the same output, in process.
-    let source =
-        std::fs::read_to_string(small.join("install-00001.irsa")).map_err(|e| e.to_string())?;
-    let install = irsa::analyze(&source)
-        .install
-        .ok_or("the generated install does not compile")?;
-    let iterations = 2_000;
-    let time = |f: &mut dyn FnMut()| {
-        let mut samples = Vec::with_capacity(iterations);
-        for _ in 0..iterations {
-            let started = Instant::now();
-            f();
-            samples.push(started.elapsed());
-        }
-        median_of(samples)
+    // Compile against serializing only the same output: measured in the
+    // bench binary, which is built like the release binary (this xtask is
+    // a debug build).
+    let sample = small.join("install-00001.irsa");
+    let medians = command_output(
+        Command::new("cargo")
+            .current_dir(root())
+            .args([
+                "bench", "--quiet", "--locked", "-p", "irsa", "--bench", "compile",
+            ])
+            .env("IRSA_BENCH_COMPILE_VS_EMIT", &sample),
+    )?;
+    let nanos = |key: &str| -> Result<Duration, String> {
+        medians
+            .split_whitespace()
+            .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
+            .and_then(|n| n.parse().ok())
+            .map(Duration::from_nanos)
+            .ok_or_else(|| format!("no {key} in the bench output: {medians}"))
     };
-    let compile_time = time(&mut || {
-        let _ = std::hint::black_box(irsa::compile(
-            std::hint::black_box(&source),
-            irsa::EmitOptions::default(),
-        ));
-    });
-    let emit_time = time(&mut || {
-        let _ = std::hint::black_box(irsa::emit::emit(
-            std::hint::black_box(&install),
-            irsa::EmitOptions::default(),
-        ));
-    });
+    let (compile_time, emit_time) = (nanos("compile_ns")?, nanos("emit_ns")?);
     let ratio = compile_time.as_secs_f64() / emit_time.as_secs_f64();
     rows.push((
         format!("compile ÷ serialize only ({compile_time:.0?} ÷ {emit_time:.0?})"),
@@ -254,21 +260,25 @@ pub fn run() -> Result<(), String> {
     let template = root().join("xtask").join("bench").join("template.jsonnet");
     let python_out = output_dir().join("python-1000");
     let jsonnet_out = output_dir().join("jsonnet-1000");
-    let (t_python, _) = measure(
-        Command::new("python3")
+    let (t_python, _) = timed(3, &python_out, || {
+        let mut command = Command::new("python3");
+        command
             .arg(&generators)
             .arg("python")
             .arg(&small_data)
-            .arg(&python_out),
-    )?;
-    let (t_jsonnet, _) = measure(
-        Command::new("python3")
+            .arg(&python_out);
+        command
+    })?;
+    let (t_jsonnet, _) = timed(3, &jsonnet_out, || {
+        let mut command = Command::new("python3");
+        command
             .arg(&generators)
             .arg("jsonnet")
             .arg(&small_data)
             .arg(&jsonnet_out)
-            .arg(&template),
-    )?;
+            .arg(&template);
+        command
+    })?;
     for other in [&python_out, &jsonnet_out] {
         run_command(
             Command::new("python3")
@@ -362,7 +372,7 @@ fn table(rows: &[(String, String, String, bool)]) -> String {
         .map(|n| n.get())
         .unwrap_or(1);
     let mut out = format!(
-        "Machine: {cpu}, {cores} cores; outputs written to {}.\n\n| measure | result | target | |\n| --- | --- | --- | --- |\n",
+        "Machine: {cpu}, {cores} cores; outputs written to {}. Whole-program times: one warm-up run, then the median of 5 runs (irsa, 1,000 files) or 3 (irsa, 10,000 files; Python; go-jsonnet).\n\n| measure | result | target | |\n| --- | --- | --- | --- |\n",
         output_dir().display()
     );
     for (measure, result, target, met) in rows {
