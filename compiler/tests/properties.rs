@@ -93,12 +93,17 @@ fn block() -> impl Strategy<Value = Vec<(String, String)>> {
     })
 }
 
+/// Role names are unique in an account whatever their path (E035), so a
+/// valid program never gives one name two paths: names without a path start
+/// with `r`, and a name under a path starts with `p`, the path and `_` (no
+/// path holds `_`, so two paths never share a name).
 fn role() -> impl Strategy<Value = String> {
     prop_oneof![
-        "[a-zA-Z0-9+=,.@_-]{1,20}"
-            .prop_map(|name| format!("arn:aws:iam::123456789012:role/{name}")),
-        ("[a-z]{1,8}", "[a-zA-Z0-9_-]{1,20}").prop_map(|(path, name)| format!("{path}/{name}")),
-        "[a-zA-Z0-9_-]{1,20}",
+        "[a-zA-Z0-9+=,.@_-]{0,19}"
+            .prop_map(|name| format!("arn:aws:iam::123456789012:role/r{name}")),
+        ("[a-z]{1,8}", "[a-zA-Z0-9_-]{1,11}")
+            .prop_map(|(path, name)| format!("{path}/p{path}_{name}")),
+        "[a-zA-Z0-9_-]{0,19}".prop_map(|name| format!("r{name}")),
     ]
 }
 
