@@ -8,6 +8,12 @@
     clippy::indexing_slicing
 )]
 
+// The fuzz targets' properties: `meaning`, and the checks that must hold
+// for any input, run here on generated text as well.
+#[path = "../../fuzz/src/properties.rs"]
+mod fuzz_properties;
+
+use fuzz_properties::meaning;
 use irsa::EmitOptions;
 use irsa::services::KNOWN_SERVICES;
 use proptest::prelude::*;
@@ -193,18 +199,6 @@ fn program() -> impl Strategy<Value = String> {
         )
 }
 
-fn meaning(source: &str) -> (Option<irsa::Output>, Vec<&'static str>) {
-    let compilation = irsa::compile(source, EmitOptions::default()).unwrap();
-    (
-        compilation.output,
-        compilation
-            .diagnostics
-            .iter()
-            .map(|d| d.code.as_str())
-            .collect(),
-    )
-}
-
 /// Kubernetes' DNS-1123 subdomain rule, written here independently of the
 /// compiler's own check.
 fn is_dns_subdomain(name: &str) -> bool {
@@ -342,11 +336,9 @@ proptest! {
     }
 
     #[test]
-    fn arbitrary_text_never_panics(source in "[ -~\n\t{}#\"\\\\é→\u{a0}]{0,200}") {
-        let _ = irsa::compile(&source, EmitOptions::default()).unwrap();
-        if let Ok(once) = irsa::format(&source) {
-            prop_assert_eq!(&irsa::format(&once).unwrap(), &once);
-            prop_assert_eq!(meaning(&once), meaning(&source));
-        }
+    fn arbitrary_text_keeps_the_fuzz_properties(source in "[ -~\n\t{}#\"\\\\é→\u{a0}]{0,200}") {
+        fuzz_properties::check_parse(source.as_bytes());
+        fuzz_properties::check_compile(source.as_bytes());
+        fuzz_properties::check_fmt(source.as_bytes());
     }
 }

@@ -22,7 +22,9 @@ pub fn check_parse(data: &[u8]) {
     }
 }
 
-fn meaning(text: &str) -> (Option<Output>, Vec<&'static str>) {
+/// What a text compiles to, as comparable data: the output and the codes
+/// of its diagnostics. Also used by the fmt tests of the other crates.
+pub fn meaning(text: &str) -> (Option<Output>, Vec<&'static str>) {
     let compilation = irsa::compile(text, EmitOptions::default()).expect("emission never fails");
     (
         compilation.output,

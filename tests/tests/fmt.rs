@@ -10,25 +10,20 @@
 
 use std::path::PathBuf;
 
-use irsa::EmitOptions;
 use irsa_tests::{examples, files_in, irsa, root};
+
+// For `meaning`; its checks run over these inputs in fuzz_regressions.rs.
+#[allow(dead_code)]
+#[path = "../../fuzz/src/properties.rs"]
+mod properties;
+
+use properties::meaning;
 
 /// Every input the project has: examples and test cases.
 fn all_inputs() -> Vec<PathBuf> {
     let mut inputs = examples();
     inputs.extend(files_in(&root().join("tests/cases/diagnostics"), "irsa"));
     inputs
-}
-
-/// What a source compiles to, as comparable data: the output, or the codes.
-fn meaning(source: &str) -> (Option<irsa::Output>, Vec<&'static str>) {
-    let compilation = irsa::compile(source, EmitOptions::default()).unwrap();
-    let codes = compilation
-        .diagnostics
-        .iter()
-        .map(|d| d.code.as_str())
-        .collect();
-    (compilation.output, codes)
 }
 
 #[test]
