@@ -194,19 +194,19 @@ struct Compiled {
     failed: bool,
 }
 
-/// Decodes and compiles every input, reporting as it goes.
 /// What compiling one input gave: its output (when it compiled) and its
 /// diagnostics, or a bug.
 type CompileOutcome = Result<(Option<irsa::Output>, Vec<Diagnostic>), Fatal>;
 
+/// Decodes and compiles every input, then reports each one's diagnostics in
+/// the order of the inputs.
 fn compile_inputs(
     inputs: Vec<Input>,
     options: EmitOptions,
     args: &ReportArgs,
     deny_warnings: bool,
 ) -> Result<Vec<Compiled>, Fatal> {
-    // Independent files compile in parallel; diagnostics are then reported
-    // in the order of the inputs.
+    // Independent files compile in parallel.
     let compiled: Vec<(Input, CompileOutcome)> = parallel_map(inputs, |input| {
         let (text, decode_error) = irsa::decode(&input.bytes);
         let result = match decode_error {
@@ -220,6 +220,7 @@ fn compile_inputs(
     let mut results = Vec::with_capacity(compiled.len());
     for (input, result) in compiled {
         let (output, diagnostics) = result?;
+        // Decoded again only to show the lines of a diagnostic.
         if !diagnostics.is_empty() {
             let (text, _) = irsa::decode(&input.bytes);
             report(&input, &text, &diagnostics, args)?;

@@ -123,8 +123,9 @@ pub fn unified_diff(dir: &Path, drift: &Drift) -> String {
 /// Writes the trees all or nothing. A file that does not exist yet is
 /// written in place; a file that exists is written to a temporary file
 /// beside it, renamed over it only when every file is written. A failure
-/// before that removes what was created and leaves every directory as it
-/// was. Stale owned files are removed last.
+/// before that removes the files it created and leaves every existing file
+/// as it was (directories it created stay, empty). Stale owned files are
+/// removed last.
 pub fn write_all(outputs: &[(PathBuf, Tree)]) -> io::Result<()> {
     use rayon::prelude::*;
     for (dir, tree) in outputs {
