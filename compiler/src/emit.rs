@@ -320,14 +320,10 @@ pub fn trust_policy_pretty(policy: &TrustPolicy) -> String {
     text
 }
 
-/// The trust policy without white space: what IAM counts against its quota.
-pub fn trust_policy_compact(policy: &TrustPolicy) -> String {
-    serde_json::to_string(&policy_document(policy)).unwrap_or_default()
-}
-
-/// The length in characters of [`trust_policy_compact`], computed without
-/// serializing (the document's shape is fixed; only its strings vary), so
-/// that checking the IAM quota costs no second serialization.
+/// The length in characters of the trust policy without white space (what
+/// IAM counts against its quota), computed without serializing (the
+/// document's shape is fixed; only its strings vary), so that checking the
+/// quota costs no second serialization.
 pub fn trust_policy_compact_len(policy: &TrustPolicy) -> usize {
     // `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":
     // {"Federated":` … `},"Action":"sts:AssumeRoleWithWebIdentity",
@@ -367,6 +363,11 @@ fn json_string_len(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The trust policy without white space, as IAM measures it.
+    fn trust_policy_compact(policy: &TrustPolicy) -> String {
+        serde_json::to_string(&policy_document(policy)).unwrap()
+    }
 
     fn policy(issuer: &str, subjects: &[&str], audiences: &[&str]) -> TrustPolicy {
         let role = crate::ir::Role {
