@@ -260,34 +260,19 @@ pub fn run() -> Result<(), String> {
     let template = root().join("xtask").join("bench").join("template.jsonnet");
     let python_out = output_dir().join("python-1000");
     let jsonnet_out = output_dir().join("jsonnet-1000");
-    let (t_python, _) = timed(3, &python_out, || {
+    let generator = |mode: &str, args: &[&Path]| {
         let mut command = Command::new("python3");
+        command.arg(&generators).arg(mode).args(args);
         command
-            .arg(&generators)
-            .arg("python")
-            .arg(&small_data)
-            .arg(&python_out);
-        command
+    };
+    let (t_python, _) = timed(3, &python_out, || {
+        generator("python", &[&small_data, &python_out])
     })?;
     let (t_jsonnet, _) = timed(3, &jsonnet_out, || {
-        let mut command = Command::new("python3");
-        command
-            .arg(&generators)
-            .arg("jsonnet")
-            .arg(&small_data)
-            .arg(&jsonnet_out)
-            .arg(&template);
-        command
+        generator("jsonnet", &[&small_data, &jsonnet_out, &template])
     })?;
     for other in [&python_out, &jsonnet_out] {
-        run_command(
-            Command::new("python3")
-                .arg(&generators)
-                .arg("check")
-                .arg(&small_data)
-                .arg(output_dir().join("out-1000"))
-                .arg(other),
-        )?;
+        run_command(&mut generator("check", &[&small_data, &out_1k, other]))?;
     }
     let vs_jsonnet = t_jsonnet.as_secs_f64() / t1k.as_secs_f64();
     let vs_python = t_python.as_secs_f64() / t1k.as_secs_f64();
