@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use irsa_tests::{irsa, root};
+use irsa_tests::{irsa, root, tree};
 use serde_json::Value;
 
 #[derive(Debug)]
@@ -29,18 +29,14 @@ struct Block {
 }
 
 fn markdown_files() -> Vec<PathBuf> {
+    let book = root().join("book/src");
     let mut files = vec![root().join("compiler/docs/diagnostics.md")];
-    let mut pending = vec![root().join("book/src")];
-    while let Some(dir) = pending.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                files.push(path);
-            }
-        }
-    }
+    files.extend(
+        tree(&book)
+            .into_keys()
+            .filter(|path| path.ends_with(".md"))
+            .map(|path| book.join(path)),
+    );
     files.sort();
     files
 }
