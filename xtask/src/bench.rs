@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::{command_output, gzipped_size, playground, root, run_command, wasm};
+use crate::{command_output, gzipped_size, install, root, run_command, wasm};
 
 fn bench_dir() -> PathBuf {
     root().join("target").join("bench")
@@ -163,7 +163,7 @@ pub fn run() -> Result<(), String> {
         "-p",
         "irsa",
     ]))?;
-    wasm::ensure_apt_packages(&["time"])?;
+    install::ensure_apt_packages("GNU time", &["time"])?;
     if command_output(Command::new("python3").args(["-c", "import yaml, _gojsonnet"])).is_err() {
         run_command(Command::new("python3").args([
             "-m",
@@ -291,7 +291,7 @@ pub fn run() -> Result<(), String> {
 
     // The browser.
     let web_wasm = wasm::build()?;
-    playground::ensure_node_modules()?;
+    install::ensure_node_modules()?;
     let largest = largest_example()?;
     let latency = command_output(
         Command::new("node")

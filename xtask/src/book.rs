@@ -5,27 +5,14 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
-use crate::{command_output, root, run_command};
+use crate::{install, root, run_command};
 
 pub fn out_dir() -> PathBuf {
     root().join("target").join("book")
 }
 
-fn mdbook() -> Result<PathBuf, String> {
-    if command_output(Command::new("mdbook").arg("--version")).is_ok() {
-        return Ok(PathBuf::from("mdbook"));
-    }
-    let installed = crate::cargo_bin_dir().join("mdbook");
-    if command_output(Command::new(&installed).arg("--version")).is_ok() {
-        return Ok(installed);
-    }
-    eprintln!("xtask: installing mdbook (a few minutes)");
-    run_command(Command::new("cargo").args(["install", "mdbook", "--locked"]))?;
-    Ok(installed)
-}
-
 pub fn build() -> Result<(), String> {
-    let mdbook = mdbook()?;
+    let mdbook = install::mdbook()?;
     run_command(Command::new(mdbook).arg("build").arg(root().join("book")))?;
     check_links(&out_dir())
 }

@@ -6,17 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{command_output, root, run_command};
+use crate::{install, root};
 
 pub const TARGETS: [&str; 3] = ["parse", "compile", "fmt"];
-
-fn ensure_cargo_fuzz() -> Result<(), String> {
-    if command_output(Command::new("cargo").args(["fuzz", "--version"])).is_ok() {
-        return Ok(());
-    }
-    eprintln!("xtask: installing cargo-fuzz");
-    run_command(Command::new("cargo").args(["install", "cargo-fuzz"]))
-}
 
 /// Every committed input: examples, test cases, earlier findings.
 fn seeds() -> Result<Vec<PathBuf>, String> {
@@ -43,7 +35,7 @@ fn seeds() -> Result<Vec<PathBuf>, String> {
 }
 
 pub fn run(seconds: u64) -> Result<(), String> {
-    ensure_cargo_fuzz()?;
+    install::ensure_cargo_fuzz()?;
     let fuzz_dir = root().join("fuzz");
     let seeds = seeds()?;
     let mut findings = Vec::new();

@@ -11,71 +11,108 @@ mod args;
 mod bench;
 mod book;
 mod fuzz;
+mod install;
 mod playground;
 mod wasm;
 
-use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-const HELP: &str = "\
-cargo xtask COMMAND
+use clap::{CommandFactory as _, Parser, Subcommand};
 
-Commands:
-  ci               Everything CI checks: formatting, clippy (warnings are errors),
-                   every Rust test, no pending snapshots, completions and man pages,
-                   the wasm build with its parity tests, and the playground in Chromium
-                   (installs what is missing: the wasm toolchain, wasm-bindgen-cli,
-                   npm packages, Chromium)
-  bless-examples   Rewrite each dsl-examples/NAME/ with the compiler's current output
-  wasm             Build the WebAssembly package (target/wasm/web and target/wasm/nodejs)
-  playground       Build the playground site into target/playground
-                   (--serve [PORT]: then serve target/ on 127.0.0.1, port 8000 by default)
-  book             Build the book into target/book (installs mdbook when missing);
-                   fails on a broken link
-  fuzz             Run every fuzz target (--seconds N each, default 60); findings become
-                   regression tests in tests/cases/fuzz-regressions
-  bench            The performance budget table (target/bench/report.md); fails when a
-                   target is missed
-  completions      Shell completions (bash, zsh, fish, elvish, PowerShell) into target/completions
-  man              Man pages (irsa.1 and one per command) into target/man
-";
+/// Every chore of the project, so that a fresh machine needs only `cargo` and this repository
+#[derive(Debug, Parser)]
+#[command(name = "xtask", bin_name = "cargo xtask", max_term_width = 100)]
+struct Xtask {
+    #[command(subcommand)]
+    task: Option<Task>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Everything CI checks: formatting, clippy (warnings are errors), every Rust test, no
+    /// pending snapshots, completions and man pages, the wasm build with its parity tests, the
+    /// book, and the playground in Chromium. Installs what is missing: kubectl (Debian
+    /// kubernetes-client), the wasm toolchain (Debian's rustc-web, when rustup has no
+    /// wasm32-unknown-unknown), wasm-bindgen-cli, binaryen's wasm-opt, mdbook, the npm
+    /// packages, Chromium
+    Ci,
+    /// Rewrite each dsl-examples/NAME/ with the compiler's current output
+    BlessExamples,
+    /// Build the WebAssembly package (target/wasm/web and target/wasm/nodejs)
+    Wasm,
+    /// Build the playground site into target/playground (--serve [PORT]: then serve target/ on
+    /// 127.0.0.1, port 8000 by default)
+    Playground {
+        /// Once built, serve target/ on 127.0.0.1: the playground at /playground/, the book at /book/
+        #[arg(
+            long,
+            value_name = "PORT",
+            num_args = 0..=1,
+            default_missing_value = "8000"
+        )]
+        serve: Option<u16>,
+    },
+    /// Build the book into target/book (installs mdbook when missing); fails on a broken link
+    Book,
+    /// Run every fuzz target (--seconds N each, default 60); findings become regression tests
+    /// in tests/cases/fuzz-regressions
+    Fuzz {
+        /// How long each target runs
+        #[arg(long, value_name = "N", default_value_t = 60)]
+        seconds: u64,
+    },
+    /// The performance budget table (target/bench/report.md); fails when a target is missed
+    Bench,
+    /// Shell completions (bash, zsh, fish, elvish, PowerShell) into target/completions
+    Completions,
+    /// Man pages (irsa.1 and one per command) into target/man
+    Man,
+    /// Only installers, to check them by hand: each TOOL when it is missing, and Python tools
+    /// in target/venv
+    #[command(hide = true)]
+    Install {
+        /// What to install when missing, as the other commands do
+        #[arg(value_enum)]
+        tools: Vec<Tool>,
+        /// A pip requirement to install in target/venv (repeatable); prints its bin directory
+        #[arg(long, value_name = "REQUIREMENT")]
+        python: Vec<String>,
+    },
+}
+
+/// What `cargo xtask install` installs.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Tool {
+    Kubectl,
+    Chromium,
+    WasmOpt,
+    WasmBindgen,
+    Mdbook,
+    NpmPackages,
+    CargoFuzz,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("ci") => ci(),
-        Some("bless-examples") => bless_examples(),
-        Some("wasm") => wasm::build().map(|_| ()),
-        Some("playground") => {
-            playground::build().and_then(|()| match args.get(1).map(String::as_str) {
-                Some("--serve") => {
-                    let port = args.get(2).and_then(|p| p.parse().ok()).unwrap_or(8000);
-                    playground::serve(port)
-                }
-                Some(other) => Err(format!("unknown option `{other}`")),
-                None => Ok(()),
-            })
+    let Some(task) = Xtask::parse().task else {
+        return match Xtask::command().print_long_help() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    };
+    let result = match task {
+        Task::Ci => ci(),
+        Task::BlessExamples => bless_examples(),
+        Task::Wasm => wasm::build().map(|_| ()),
+        Task::Playground { serve } => {
+            playground::build().and_then(|()| serve.map_or(Ok(()), playground::serve))
         }
-        Some("book") => book::build(),
-        Some("bench") => bench::run(),
-        Some("fuzz") => {
-            let seconds = match (args.get(1).map(String::as_str), args.get(2)) {
-                (Some("--seconds"), Some(n)) => n
-                    .parse()
-                    .map_err(|_| format!("not a number of seconds: {n}")),
-                (None, _) => Ok(60),
-                (Some(other), _) => Err(format!("unknown option `{other}`")),
-            };
-            seconds.and_then(fuzz::run)
-        }
-        Some("completions") => completions().map(|_| ()),
-        Some("man") => man_pages().map(|_| ()),
-        Some("-h" | "--help" | "help") | None => {
-            print!("{HELP}");
-            Ok(())
-        }
-        Some(other) => Err(format!("unknown command `{other}`\n\n{HELP}")),
+        Task::Book => book::build(),
+        Task::Fuzz { seconds } => fuzz::run(seconds),
+        Task::Bench => bench::run(),
+        Task::Completions => completions().map(|_| ()),
+        Task::Man => man_pages().map(|_| ()),
+        Task::Install { tools, python } => install_only(&tools, &python),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,6 +121,27 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask install`: the installers alone.
+fn install_only(tools: &[Tool], python: &[String]) -> Result<(), String> {
+    for tool in tools {
+        match tool {
+            Tool::Kubectl => install::ensure_kubectl()?,
+            Tool::Chromium => install::ensure_chromium()?,
+            Tool::WasmOpt => install::ensure_wasm_opt()?,
+            Tool::WasmBindgen => wasm::ensure_wasm_bindgen().map(|_| ())?,
+            Tool::Mdbook => install::mdbook().map(|_| ())?,
+            Tool::NpmPackages => install::ensure_node_modules()?,
+            Tool::CargoFuzz => install::ensure_cargo_fuzz()?,
+        }
+    }
+    if !python.is_empty() {
+        let requirements: Vec<&str> = python.iter().map(String::as_str).collect();
+        let bin = install::ensure_python_tools(&requirements)?;
+        println!("{}", bin.display());
+    }
+    Ok(())
 }
 
 pub fn root() -> PathBuf {
@@ -142,6 +200,8 @@ pub fn cargo_bin_dir() -> PathBuf {
 }
 
 fn ci() -> Result<(), String> {
+    // The tests run `kubectl kustomize`.
+    install::ensure_kubectl()?;
     run("cargo", &["fmt", "--all", "--", "--check"])?;
     run(
         "cargo",
@@ -173,9 +233,7 @@ fn ci() -> Result<(), String> {
 fn wasm_tests() -> Result<(), String> {
     playground::build()?;
     book::build()?;
-    if !Path::new("/usr/bin/chromium").exists() {
-        wasm::ensure_apt_packages(&["chromium", "chromium-driver"])?;
-    }
+    install::ensure_chromium()?;
     run(
         "cargo",
         &[

@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{gzipped_size, root, run_command, wasm};
+use crate::{gzipped_size, install, root, run_command, wasm};
 
 /// The whole page's budget, gzipped.
 const PAGE_BUDGET: u64 = 400 * 1024;
@@ -19,22 +19,9 @@ fn wasm_dir() -> PathBuf {
     root().join("wasm")
 }
 
-/// Installs the npm packages when they are missing.
-pub fn ensure_node_modules() -> Result<(), String> {
-    let modules = wasm_dir().join("node_modules");
-    if modules.join("esbuild").is_dir() && modules.join("playwright-core").is_dir() {
-        return Ok(());
-    }
-    run_command(
-        Command::new("npm")
-            .current_dir(wasm_dir())
-            .args(["ci", "--no-audit", "--no-fund"]),
-    )
-}
-
 pub fn build() -> Result<(), String> {
     let web_wasm = wasm::build()?;
-    ensure_node_modules()?;
+    install::ensure_node_modules()?;
     let out = out_dir();
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{command_output, root, run_command};
+use crate::{command_output, install, root, run_command};
 
 pub const TARGET: &str = "wasm32-unknown-unknown";
 const PROFILE: &str = "wasm-release";
@@ -110,7 +110,7 @@ fn compile() -> Result<PathBuf, String> {
             .join("irsa_wasm.wasm"));
     }
     eprintln!("xtask: no rustup target {TARGET}: using Debian's rustc-web with -Zbuild-std");
-    ensure_apt_packages(&APT_PACKAGES)?;
+    install::ensure_apt_packages("the wasm toolchain", &APT_PACKAGES)?;
     let target_dir = root.join("target").join("wasm-build");
     run_command(
         Command::new("cargo")
@@ -142,29 +142,6 @@ fn compile() -> Result<PathBuf, String> {
     Ok(target_dir.join(TARGET).join(PROFILE).join("irsa_wasm.wasm"))
 }
 
-/// Installs Debian packages that are missing (`apt-get update` first).
-pub fn ensure_apt_packages(packages: &[&str]) -> Result<(), String> {
-    let missing: Vec<&str> = packages
-        .iter()
-        .copied()
-        .filter(|p| {
-            !command_output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
-                .is_ok_and(|s| s.contains("install ok installed"))
-        })
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    eprintln!("xtask: installing {}", missing.join(" "));
-    run_command(Command::new("apt-get").args(["update", "-q"]))?;
-    run_command(
-        Command::new("apt-get")
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .args(["install", "-y", "-q"])
-            .args(&missing),
-    )
-}
-
 /// The version of a package in Cargo.lock.
 fn locked_version(package: &str) -> Result<String, String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| e.to_string())?;
@@ -177,23 +154,9 @@ fn locked_version(package: &str) -> Result<String, String> {
     Ok(rest.split('"').next().unwrap_or_default().to_owned())
 }
 
-/// `wasm-bindgen` of exactly the version in Cargo.lock, installed when
-/// missing (about five minutes).
-fn ensure_wasm_bindgen() -> Result<PathBuf, String> {
-    let version = locked_version("wasm-bindgen")?;
-    let binary = crate::cargo_bin_dir().join("wasm-bindgen");
-    let installed = command_output(Command::new(&binary).arg("--version")).unwrap_or_default();
-    if installed.split_whitespace().nth(1) == Some(version.as_str()) {
-        return Ok(binary);
-    }
-    eprintln!("xtask: installing wasm-bindgen-cli {version} (a few minutes)");
-    run_command(Command::new("cargo").args([
-        "install",
-        "wasm-bindgen-cli",
-        "--version",
-        &version,
-    ]))?;
-    Ok(binary)
+/// `wasm-bindgen` of exactly the version in Cargo.lock.
+pub fn ensure_wasm_bindgen() -> Result<PathBuf, String> {
+    install::wasm_bindgen(&locked_version("wasm-bindgen")?)
 }
 
 /// Makes a built directory an npm package (`npm install target/wasm/nodejs`).
@@ -213,13 +176,9 @@ fn write_package_json(dir: &Path, module_type: &str) -> Result<(), String> {
     std::fs::write(dir.join("package.json"), text + "\n").map_err(|e| e.to_string())
 }
 
-/// `wasm-opt -Oz`, installing Debian's binaryen when it is missing: without
-/// it the wasm is about 10% over its size budget.
+/// `wasm-opt -Oz`, installing Debian's binaryen when it is missing.
 fn optimize(wasm: &Path) -> Result<(), String> {
-    if command_output(Command::new("wasm-opt").arg("--version")).is_err() {
-        ensure_apt_packages(&["binaryen"])
-            .map_err(|e| format!("wasm-opt is needed (binaryen): {e}"))?;
-    }
+    install::ensure_wasm_opt()?;
     let optimized = wasm.with_extension("opt.wasm");
     run_command(
         Command::new("wasm-opt")
