@@ -154,6 +154,9 @@ pub struct Diagnostic {
     pub span_label: Option<String>,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// A replacement of the primary span that fixes the problem, when one
+    /// is known: what editors offer as a quick fix.
+    pub fix: Option<String>,
 }
 
 impl Diagnostic {
@@ -165,6 +168,7 @@ impl Diagnostic {
             span_label: None,
             labels: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
@@ -201,6 +205,41 @@ impl Diagnostic {
             self.help = help;
         }
         self
+    }
+
+    /// "did you mean `REPLACEMENT`?" as help, and the replacement as the
+    /// fix of the primary span.
+    #[must_use]
+    pub fn with_fix(mut self, replacement: impl Into<String>) -> Self {
+        let replacement = replacement.into();
+        self.help = Some(format!("did you mean `{replacement}`?"));
+        self.fix = Some(replacement);
+        self
+    }
+
+    /// [`Diagnostic::with_fix`] when there is a fix.
+    #[must_use]
+    pub fn with_fix_opt(self, replacement: Option<String>) -> Self {
+        match replacement {
+            Some(replacement) => self.with_fix(replacement),
+            None => self,
+        }
+    }
+
+    /// The one "did you mean": the candidate closest to `word` as help and
+    /// fix ([`Diagnostic::with_fix`]), or `otherwise` as help when none is
+    /// close enough.
+    #[must_use]
+    pub fn with_suggestion(
+        self,
+        word: &str,
+        candidates: &[&str],
+        otherwise: impl Into<String>,
+    ) -> Self {
+        match did_you_mean(word, candidates) {
+            Some(guess) => self.with_fix(guess),
+            None => self.with_help(otherwise),
+        }
     }
 }
 

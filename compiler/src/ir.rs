@@ -107,8 +107,6 @@ pub struct ServiceSetting {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustPolicy {
     pub role: Role,
-    /// Path under `-o DIR`: `trust-policies/NAME.json`.
-    pub path: String,
     /// The OIDC provider's ARN.
     pub provider_arn: String,
     pub issuer: String,

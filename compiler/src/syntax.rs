@@ -18,7 +18,9 @@ use nom::{
 };
 use nom_locate::LocatedSpan;
 
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::language::STATEMENTS;
+pub use crate::language::{Keyword, SettingKind};
 
 type Span<'a> = LocatedSpan<&'a str>;
 type PResult<'a, T> = IResult<Span<'a>, T, LineError>;
@@ -31,108 +33,6 @@ pub struct Word {
     pub span: Range<usize>,
     /// Written in double quotes.
     pub quoted: bool,
-}
-
-/// The statements other than `service` and `defaults`: a keyword and a value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Keyword {
-    Spinnaker,
-    Namespace,
-    Operator,
-    Armory,
-    Account,
-    Partition,
-    Naming,
-    Oidc,
-}
-
-impl Keyword {
-    pub const ALL: [Keyword; 8] = [
-        Keyword::Spinnaker,
-        Keyword::Namespace,
-        Keyword::Operator,
-        Keyword::Armory,
-        Keyword::Account,
-        Keyword::Partition,
-        Keyword::Naming,
-        Keyword::Oidc,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Keyword::Spinnaker => "spinnaker",
-            Keyword::Namespace => "namespace",
-            Keyword::Operator => "operator",
-            Keyword::Armory => "armory",
-            Keyword::Account => "account",
-            Keyword::Partition => "partition",
-            Keyword::Naming => "naming",
-            Keyword::Oidc => "oidc",
-        }
-    }
-
-    /// What the value is, for "expected …" messages.
-    fn value_description(self) -> &'static str {
-        match self {
-            Keyword::Spinnaker => "the SpinnakerService name",
-            Keyword::Namespace => "a namespace",
-            Keyword::Operator => "`armory` or `oss`",
-            Keyword::Armory => "an Armory version such as `2.32.1`",
-            Keyword::Account => "a 12-digit AWS account ID",
-            Keyword::Partition => "an AWS partition such as `aws`",
-            Keyword::Naming => "a ServiceAccount name base such as `spin-sa`",
-            Keyword::Oidc => "the cluster's OIDC issuer",
-        }
-    }
-}
-
-/// The settings of a block (LANGUAGE.md section 5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SettingKind {
-    Audience,
-    StsRegionalEndpoints,
-    TokenExpiration,
-    Annotation,
-    Label,
-}
-
-impl SettingKind {
-    pub const ALL: [SettingKind; 5] = [
-        SettingKind::Audience,
-        SettingKind::StsRegionalEndpoints,
-        SettingKind::TokenExpiration,
-        SettingKind::Annotation,
-        SettingKind::Label,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SettingKind::Audience => "audience",
-            SettingKind::StsRegionalEndpoints => "sts-regional-endpoints",
-            SettingKind::TokenExpiration => "token-expiration",
-            SettingKind::Annotation => "annotation",
-            SettingKind::Label => "label",
-        }
-    }
-
-    /// The values the setting takes, for "expected …" messages.
-    fn arguments(self) -> &'static [&'static str] {
-        match self {
-            SettingKind::Audience => &["an audience string"],
-            SettingKind::StsRegionalEndpoints => &["`true` or `false`"],
-            SettingKind::TokenExpiration => &["a duration such as `3600` or `1h30m`"],
-            SettingKind::Annotation => &["an annotation key in quotes", "the annotation value"],
-            SettingKind::Label => &["a label key in quotes", "the label value"],
-        }
-    }
-
-    /// Whether a value may be a quoted string (otherwise a bare word only).
-    fn takes_strings(self) -> bool {
-        matches!(
-            self,
-            SettingKind::Audience | SettingKind::Annotation | SettingKind::Label
-        )
-    }
 }
 
 /// One target of a binding: `*` or a service name.
@@ -717,19 +617,6 @@ fn expect_line_end<'a>(what: &str, input: Span<'a>) -> PResult<'a, Option<String
     expect(what, line_end).parse(input)
 }
 
-const STATEMENTS: [&str; 10] = [
-    "spinnaker",
-    "namespace",
-    "operator",
-    "armory",
-    "account",
-    "partition",
-    "naming",
-    "oidc",
-    "defaults",
-    "service",
-];
-
 /// A line that did not parse: its one diagnostic, and the statement it was
 /// (when its keyword was recognised).
 struct BrokenLine {
@@ -814,16 +701,12 @@ fn line_content(
     .parse(input)?;
     let name = keyword.text.as_str();
     if in_block {
-        if let Some(kind) = SettingKind::ALL.into_iter().find(|k| k.as_str() == name) {
+        if let Some(kind) = SettingKind::parse(name) {
             let (rest, (setting, comment)) = setting(owner, kind, keyword.span, after_keyword)?;
             return Ok((rest, (LineKind::Setting(setting), comment)));
         }
         if !STATEMENTS.contains(&name) {
-            let names: Vec<&str> = SettingKind::ALL.iter().map(|k| k.as_str()).collect();
-            let help = match did_you_mean(name, &names) {
-                Some(guess) => format!("did you mean `{guess}`?"),
-                None => format!("the settings are {}", list(&names)),
-            };
+            let names = SettingKind::names();
             return fail(
                 Diagnostic::new(
                     Code::UnknownSetting,
@@ -831,7 +714,11 @@ fn line_content(
                     format!("unknown setting `{}`", shorten(name)),
                 )
                 .with_span_label("not a setting")
-                .with_help(help),
+                .with_suggestion(
+                    name,
+                    &names,
+                    format!("the settings are {}", list(&names)),
+                ),
             );
         }
         // A statement inside a block: the block was not closed. The caller
@@ -870,13 +757,11 @@ fn statement<'a>(keyword: &Word, input: Span<'a>) -> PResult<'a, (Statement, Opt
         };
         return Ok((input, (statement, comment)));
     }
-    let Some(simple) = Keyword::ALL.into_iter().find(|k| k.as_str() == name) else {
-        let help = match did_you_mean(name, &STATEMENTS) {
-            Some(guess) => format!("did you mean `{guess}`?"),
-            None if SettingKind::ALL.iter().any(|k| k.as_str() == name) => {
-                "settings go inside a `defaults { … }` block or a binding's block".to_owned()
-            }
-            None => format!("the statements are {}", list(&STATEMENTS)),
+    let Some(simple) = Keyword::parse(name) else {
+        let otherwise = if SettingKind::parse(name).is_some() {
+            "settings go inside a `defaults { … }` block or a binding's block".to_owned()
+        } else {
+            format!("the statements are {}", list(&STATEMENTS))
         };
         return fail(
             Diagnostic::new(
@@ -885,7 +770,7 @@ fn statement<'a>(keyword: &Word, input: Span<'a>) -> PResult<'a, (Statement, Opt
                 format!("unknown statement `{}`", shorten(name)),
             )
             .with_span_label("not a statement")
-            .with_help(help),
+            .with_suggestion(name, &STATEMENTS, otherwise),
         );
     };
     let what = simple.value_description();

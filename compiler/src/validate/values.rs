@@ -1,26 +1,16 @@
-//! Validation: the rules of LANGUAGE.md section 6. The value checkers here
-//! are called by lowering as it reads each value (so a value is reported
-//! once, where it is written); [`validate`] checks the resolved installation
-//! as a whole.
+//! The value checkers: each takes a value as written and returns the typed
+//! value or the one located diagnostic that explains what is wrong
+//! (`Result<T, Diagnostic>`). Lowering calls them as it reads each value, so
+//! a value is reported once, where it is written.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::emit;
-use crate::ir::{Install, Operator, Role};
-
-/// AWS partitions that IAM knows.
-pub const PARTITIONS: [&str; 8] = [
-    "aws",
-    "aws-cn",
-    "aws-us-gov",
-    "aws-iso",
-    "aws-iso-b",
-    "aws-iso-e",
-    "aws-iso-f",
-    "aws-eusc",
-];
+use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{Operator, Role};
+pub use crate::language::PARTITIONS;
+use crate::language::{BOOLEANS, OPERATORS};
+use crate::services::KNOWN_SERVICES;
+use crate::syntax::Word;
 
 /// The annotations irsa writes itself from settings and roles.
 pub const RESERVED_ANNOTATIONS: [&str; 4] = [
@@ -97,11 +87,10 @@ fn dns_part_problem(name: &str, max: usize, dots: bool) -> Option<String> {
     None
 }
 
-/// A help text with the name fixed, when lower-casing is the whole fix.
-pub fn lowercase_help(name: &str) -> Option<String> {
+/// The name lower-cased, when that is the whole fix.
+fn lowercase_fix(name: &str, valid: fn(&str) -> Option<String>) -> Option<String> {
     let lower = name.to_ascii_lowercase();
-    (lower != name && dns_subdomain_problem(&lower).is_none())
-        .then(|| format!("did you mean `{lower}`?"))
+    (lower != name && valid(&lower).is_none()).then_some(lower)
 }
 
 /// Why a key is not a Kubernetes qualified name (`[prefix/]name`), or `None`.
@@ -163,23 +152,22 @@ pub fn account_problem(account: &str) -> Option<String> {
     })
 }
 
-pub fn partition_diagnostic(partition: &str, span: Range<usize>) -> Option<Diagnostic> {
-    if PARTITIONS.contains(&partition) {
-        return None;
+/// A partition name (`aws`, `aws-cn`, …).
+pub fn partition(text: &str, span: Range<usize>) -> Result<String, Diagnostic> {
+    if PARTITIONS.contains(&text) {
+        return Ok(text.to_owned());
     }
-    let help = match did_you_mean(partition, &PARTITIONS) {
-        Some(guess) => format!("did you mean `{guess}`?"),
-        None => format!("the partitions are {}", PARTITIONS.join(", ")),
-    };
-    Some(
-        Diagnostic::new(
-            Code::UnknownPartition,
-            span,
-            format!("unknown AWS partition `{partition}`"),
-        )
-        .with_span_label("not a partition")
-        .with_help(help),
+    Err(Diagnostic::new(
+        Code::UnknownPartition,
+        span,
+        format!("unknown AWS partition `{text}`"),
     )
+    .with_span_label("not a partition")
+    .with_suggestion(
+        text,
+        &PARTITIONS,
+        format!("the partitions are {}", PARTITIONS.join(", ")),
+    ))
 }
 
 /// The account and partition that short role names expand with.
@@ -187,9 +175,6 @@ pub fn partition_diagnostic(partition: &str, span: Range<usize>) -> Option<Diagn
 pub struct RoleDefaults<'a> {
     pub account: Option<&'a str>,
     pub partition: &'a str,
-    /// Whether an `account` statement was written but did not parse or
-    /// validate (then a short role is not reported again).
-    pub account_broken: bool,
 }
 
 /// Parses a role: a full ARN `arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME`
@@ -236,7 +221,7 @@ pub fn parse_role(
     }
 
     let parts: Vec<&str> = text.splitn(6, ':').collect();
-    let [_, partition, service, region, account, resource] = parts.as_slice() else {
+    let [_, partition_name, service, region, account, resource] = parts.as_slice() else {
         return Err(Diagnostic::new(
             Code::MalformedArn,
             whole,
@@ -247,13 +232,11 @@ pub fn parse_role(
     };
     // Byte offsets of each part within `text`.
     let partition_at = 4;
-    let service_at = partition_at + partition.len() + 1;
+    let service_at = partition_at + partition_name.len() + 1;
     let region_at = service_at + service.len() + 1;
     let account_at = region_at + region.len() + 1;
     let resource_at = account_at + account.len() + 1;
-    if let Some(diagnostic) = partition_diagnostic(partition, at(partition_at, partition.len())) {
-        return Err(diagnostic);
-    }
+    partition(partition_name, at(partition_at, partition_name.len()))?;
     if *service != "iam" {
         return Err(Diagnostic::new(
             Code::NotIamArn,
@@ -300,7 +283,7 @@ pub fn parse_role(
     check_role_name(name, at(text.len() - name.len(), name.len()))?;
     check_role_path(&path, at(resource_at + 4, role_path.len() - name.len()))?;
     Ok(Role {
-        partition: (*partition).to_owned(),
+        partition: (*partition_name).to_owned(),
         account: (*account).to_owned(),
         path,
         name: name.to_owned(),
@@ -439,121 +422,308 @@ pub fn oidc_problem(issuer: &str) -> Option<(String, Option<String>)> {
     None
 }
 
-/// Checks of the installation as a whole, after lowering.
-pub fn validate(install: &Install, armory: Option<&Armory>) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    if let Some(armory) = armory
-        && install.operator.value == Operator::Oss
-    {
-        diagnostics.push(
-                Diagnostic::new(
-                    Code::ArmoryWithOss,
-                    armory.span.clone(),
-                    "`armory` names an Armory Enterprise version, but the operator is the open-source one",
-                )
-                .with_span_label("Armory Enterprise version")
-                .with_label(install.operator.span.clone(), "open-source operator chosen here")
-                .with_help("remove `armory`, or use `operator armory`"),
-            );
+/// `spinnaker NAME`: a DNS-1123 subdomain.
+pub fn spinnaker_name(word: &Word) -> Result<String, Diagnostic> {
+    match dns_subdomain_problem(&word.text) {
+        None => Ok(word.text.clone()),
+        Some(problem) => Err(Diagnostic::new(
+            Code::InvalidSpinnakerName,
+            word.span.clone(),
+            format!(
+                "`{}` is not a valid SpinnakerService name: {problem}",
+                word.text
+            ),
+        )
+        .with_span_label("not a DNS-1123 subdomain")
+        .with_fix_opt(lowercase_fix(&word.text, dns_subdomain_problem))),
     }
-    check_role_names(install, &mut diagnostics);
-    check_roles_per_service_account(install, &mut diagnostics);
-    for policy in &install.trust_policies {
-        let size = emit::trust_policy_compact_len(policy);
-        if size > TRUST_POLICY_QUOTA {
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::TrustPolicyTooLarge,
-                    policy.role.span.clone(),
-                    format!(
-                        "the trust policy of `{}` is {size} characters; IAM's default quota is {TRUST_POLICY_QUOTA}",
-                        policy.role.name
-                    ),
-                )
-                .with_span_label("this role's trust policy")
-                .with_help("bind fewer ServiceAccounts to this role, or ask AWS to raise the quota (up to 4096)"),
-            );
-        }
-    }
-    diagnostics
 }
 
-/// `armory VERSION`, for the whole-installation checks.
-#[derive(Debug, Clone)]
-pub struct Armory {
-    pub span: Range<usize>,
+/// `namespace NAME`: a DNS-1123 label.
+pub fn namespace(word: &Word) -> Result<String, Diagnostic> {
+    match dns_label_problem(&word.text) {
+        None => Ok(word.text.clone()),
+        Some(problem) => Err(Diagnostic::new(
+            Code::InvalidNamespace,
+            word.span.clone(),
+            format!("`{}` is not a valid namespace: {problem}", word.text),
+        )
+        .with_span_label("not a DNS-1123 label")
+        .with_fix_opt(lowercase_fix(&word.text, dns_label_problem))),
+    }
 }
 
-/// IAM role names are unique in an account whatever their path, so one name
-/// with two paths in one account cannot be two real roles.
-fn check_role_names(install: &Install, diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<(&str, &str, &str), &Role> = HashMap::new();
-    for account in &install.service_accounts {
-        let role = &account.role;
-        let key = (
-            role.partition.as_str(),
-            role.account.as_str(),
-            role.name.as_str(),
-        );
-        match seen.get(&key) {
-            Some(first) if first.path != role.path => {
-                diagnostics.push(
-                    Diagnostic::new(
-                        Code::RoleNameReused,
-                        role.span.clone(),
-                        format!(
-                            "account {} has one role named `{}`, but it is given here with the path `{}` and before with `{}`",
-                            role.account, role.name, role.path, first.path
-                        ),
-                    )
-                    .with_span_label("a second path")
-                    .with_label(first.span.clone(), "first given here")
-                    .with_help("IAM role names are unique in an account whatever their path: use one path"),
-                );
+/// `operator armory|oss`; `span` covers the whole statement.
+pub fn operator(word: &Word) -> Result<Operator, Diagnostic> {
+    match word.text.as_str() {
+        "armory" => Ok(Operator::Armory),
+        "oss" => Ok(Operator::Oss),
+        other => Err(Diagnostic::new(
+            Code::UnknownOperator,
+            word.span.clone(),
+            format!("unknown operator `{other}`"),
+        )
+        .with_span_label("expected `armory` or `oss`")
+        .with_suggestion(
+            other,
+            &OPERATORS,
+            "the operators are `armory` (Armory Enterprise) and `oss` (open-source Spinnaker)",
+        )),
+    }
+}
+
+/// `armory VERSION`: 2.26 or later.
+pub fn armory_version(word: &Word) -> Result<(u64, u64), Diagnostic> {
+    match parse_version(&word.text) {
+        None => Err(Diagnostic::new(
+            Code::InvalidArmoryVersion,
+            word.span.clone(),
+            format!("`{}` is not an Armory version", word.text),
+        )
+        .with_span_label("expected MAJOR.MINOR or MAJOR.MINOR.PATCH")
+        .with_help("write the Armory Enterprise version, such as `armory 2.32.1`")),
+        Some(version) if version < (2, 26) => Err(Diagnostic::new(
+            Code::ArmoryTooOld,
+            word.span.clone(),
+            format!("Armory Enterprise {} does not support IRSA", word.text),
+        )
+        .with_span_label("below 2.26")
+        .with_help("IRSA needs Armory Enterprise 2.26 or later: upgrade first")),
+        Some(version) => Ok(version),
+    }
+}
+
+/// `account ID`: 12 digits.
+pub fn account(word: &Word) -> Result<String, Diagnostic> {
+    match account_problem(&word.text) {
+        None => Ok(word.text.clone()),
+        Some(problem) => Err(
+            Diagnostic::new(Code::InvalidAccountId, word.span.clone(), problem)
+                .with_span_label("expected 12 digits"),
+        ),
+    }
+}
+
+/// `naming BASE`: derived names start with it, so it is a DNS subdomain.
+pub fn naming(word: &Word) -> Result<String, Diagnostic> {
+    match dns_subdomain_problem(&word.text) {
+        None => Ok(word.text.clone()),
+        Some(problem) => Err(Diagnostic::new(
+            Code::InvalidServiceAccountName,
+            word.span.clone(),
+            format!(
+                "`{}` cannot start ServiceAccount names: {problem}",
+                word.text
+            ),
+        )
+        .with_span_label("invalid name base")
+        .with_fix_opt(lowercase_fix(&word.text, dns_subdomain_problem))),
+    }
+}
+
+/// `oidc ISSUER`: `HOST/PATH`, no scheme.
+pub fn oidc(word: &Word) -> Result<String, Diagnostic> {
+    match oidc_problem(&word.text) {
+        None => Ok(word.text.clone()),
+        Some((problem, help)) => Err(Diagnostic::new(
+            Code::InvalidOidcIssuer,
+            word.span.clone(),
+            format!("invalid OIDC issuer: {problem}"),
+        )
+        .with_span_label("expected HOST/PATH")
+        .with_help_opt(help)),
+    }
+}
+
+/// A service name of a binding's target list.
+pub fn service(word: &Word) -> Result<String, Diagnostic> {
+    if KNOWN_SERVICES.contains(&word.text.as_str()) {
+        return Ok(word.text.clone());
+    }
+    Err(Diagnostic::new(
+        Code::UnknownService,
+        word.span.clone(),
+        format!("unknown service `{}`", word.text),
+    )
+    .with_span_label("not a Spinnaker service")
+    .with_suggestion(
+        &word.text,
+        &KNOWN_SERVICES,
+        "see `irsa explain` or the book for the services irsa knows",
+    ))
+}
+
+/// A ServiceAccount name, written with `as` (`written`) or derived.
+pub fn service_account_name(
+    name: &str,
+    span: Range<usize>,
+    written: bool,
+) -> Result<(), Diagnostic> {
+    let Some(problem) = dns_subdomain_problem(name) else {
+        return Ok(());
+    };
+    let message = if written {
+        format!("`{name}` is not a valid ServiceAccount name: {problem}")
+    } else {
+        format!("the derived ServiceAccount name `{name}` is invalid: {problem}")
+    };
+    let diagnostic = Diagnostic::new(Code::InvalidServiceAccountName, span, message)
+        .with_span_label("not a DNS-1123 subdomain");
+    Err(match lowercase_fix(name, dns_subdomain_problem) {
+        Some(lower) => diagnostic.with_fix(lower),
+        None => diagnostic.with_help(
+            "name it with `as NAME`: lower-case letters, digits, `-` and `.`, at most 253",
+        ),
+    })
+}
+
+/// `audience STRING`: not empty.
+pub fn audience(word: &Word) -> Result<String, Diagnostic> {
+    if word.text.is_empty() {
+        return Err(Diagnostic::new(
+            Code::EmptyAudience,
+            word.span.clone(),
+            "the audience is empty",
+        )
+        .with_span_label("empty")
+        .with_help("leave `audience` out for the default `sts.amazonaws.com`"));
+    }
+    Ok(word.text.clone())
+}
+
+/// A boolean setting: bare `true` or `false`.
+pub fn boolean(setting: &str, word: &Word) -> Result<bool, Diagnostic> {
+    match (word.text.as_str(), word.quoted) {
+        ("true", false) => Ok(true),
+        ("false", false) => Ok(false),
+        (other, _) => Err(Diagnostic::new(
+            Code::InvalidBool,
+            word.span.clone(),
+            format!("`{setting}` is `true` or `false`, not `{other}`"),
+        )
+        .with_span_label("expected `true` or `false`")
+        .with_suggestion(
+            &other.to_ascii_lowercase(),
+            &BOOLEANS,
+            "write `true` or `false`, without quotes",
+        )),
+    }
+}
+
+/// `token-expiration DURATION`: at least 600 seconds. Above a day is a
+/// warning, [`long_token_expiration`].
+pub fn token_expiration(word: &Word) -> Result<u64, Diagnostic> {
+    match parse_duration(&word.text) {
+        None => Err(Diagnostic::new(
+            Code::InvalidDuration,
+            word.span.clone(),
+            format!("`{}` is not a duration", word.text),
+        )
+        .with_span_label("expected seconds or h/m/s units")
+        .with_help("write seconds (`3600`) or hours, minutes and seconds in that order (`1h30m`)")),
+        Some(seconds) if seconds < MIN_TOKEN_EXPIRATION => Err(Diagnostic::new(
+            Code::TokenExpirationTooShort,
+            word.span.clone(),
+            format!("`token-expiration` is {seconds} seconds; the least is {MIN_TOKEN_EXPIRATION}"),
+        )
+        .with_span_label("below 600 seconds")
+        .with_help(
+            "the pod identity webhook would silently raise it to 600 (10m): write at least `10m`",
+        )),
+        Some(seconds) => Ok(seconds),
+    }
+}
+
+/// The warning for a token that lives longer than the webhook allows.
+pub fn long_token_expiration(seconds: u64, span: Range<usize>) -> Option<Diagnostic> {
+    (seconds > MAX_TOKEN_EXPIRATION).then(|| {
+        Diagnostic::new(
+            Code::LongTokenExpiration,
+            span,
+            format!(
+                "`token-expiration` is {seconds} seconds, more than a day ({MAX_TOKEN_EXPIRATION})"
+            ),
+        )
+        .with_span_label("above 86400 seconds")
+        .with_help("the webhook caps tokens at 24 hours: write at most `24h`")
+    })
+}
+
+/// `annotation "KEY" "VALUE"`: a qualified-name key that irsa does not
+/// write itself.
+pub fn annotation(key: &Word, value: &Word) -> Result<(String, String), Diagnostic> {
+    if RESERVED_ANNOTATIONS.contains(&key.text.as_str()) {
+        let help = match key.text.as_str() {
+            "eks.amazonaws.com/role-arn" => "the role comes from `-> role`".to_owned(),
+            reserved => {
+                let setting = reserved.trim_start_matches("eks.amazonaws.com/");
+                format!("use the `{setting}` setting instead")
             }
-            Some(_) => {}
-            None => {
-                seen.insert(key, role);
-            }
-        }
+        };
+        return Err(Diagnostic::new(
+            Code::ReservedAnnotation,
+            key.span.clone(),
+            format!("irsa writes the `{}` annotation itself", key.text),
+        )
+        .with_span_label("reserved annotation")
+        .with_help(help));
     }
+    if let Some(problem) = qualified_name_problem(&key.text) {
+        return Err(Diagnostic::new(
+            Code::InvalidAnnotationKey,
+            key.span.clone(),
+            format!(
+                "`{}` is not a valid annotation key: {problem}",
+                key.text.escape_debug()
+            ),
+        )
+        .with_span_label("invalid key")
+        .with_help(QUALIFIED_NAME_HELP));
+    }
+    Ok((key.text.clone(), value.text.clone()))
 }
 
-fn check_roles_per_service_account(install: &Install, diagnostics: &mut Vec<Diagnostic>) {
-    let mut by_role: Vec<(&Role, Vec<&crate::ir::ServiceAccount>)> = Vec::new();
-    for account in &install.service_accounts {
-        match by_role
-            .iter_mut()
-            .find(|(role, _)| role.same_role(&account.role))
-        {
-            Some((_, accounts)) => accounts.push(account),
-            None => by_role.push((&account.role, vec![account])),
-        }
+/// `label "KEY" "VALUE"`: a qualified-name key other than irsa's own, and
+/// a label value.
+pub fn label(key: &Word, value: &Word) -> Result<(String, String), Diagnostic> {
+    if key.text == MANAGED_BY_LABEL {
+        return Err(Diagnostic::new(
+            Code::ReservedLabel,
+            key.span.clone(),
+            format!("the `{MANAGED_BY_LABEL}` label is always `irsa`"),
+        )
+        .with_span_label("reserved label")
+        .with_help("irsa marks what it generates with this label; remove this line"));
     }
-    for (role, accounts) in by_role {
-        if let (Some(first), Some(fifth)) = (
-            accounts.first(),
-            accounts.get(MAX_SERVICE_ACCOUNTS_PER_ROLE),
-        ) {
-            let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::RoleOnManyServiceAccounts,
-                    fifth.role.span.clone(),
-                    format!(
-                        "the role `{}` is bound to {} ServiceAccounts: {}",
-                        role.arn(),
-                        accounts.len(),
-                        names.join(", ")
-                    ),
-                )
-                .with_span_label("a fifth ServiceAccount for this role")
-                .with_label(first.role.span.clone(), "first bound here")
-                .with_help("give these services one shared ServiceAccount with `as NAME`, or split the role"),
-            );
-        }
+    if let Some(problem) = qualified_name_problem(&key.text) {
+        return Err(Diagnostic::new(
+            Code::InvalidLabelKey,
+            key.span.clone(),
+            format!(
+                "`{}` is not a valid label key: {problem}",
+                key.text.escape_debug()
+            ),
+        )
+        .with_span_label("invalid key")
+        .with_help(QUALIFIED_NAME_HELP));
     }
+    if let Some(problem) = label_value_problem(&value.text) {
+        return Err(Diagnostic::new(
+            Code::InvalidLabelValue,
+            value.span.clone(),
+            format!(
+                "`{}` is not a valid label value: {problem}",
+                value.text.escape_debug()
+            ),
+        )
+        .with_span_label("invalid value")
+        .with_help("a label value is empty or up to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit; use an `annotation` for free text"));
+    }
+    Ok((key.text.clone(), value.text.clone()))
 }
+
+const QUALIFIED_NAME_HELP: &str =
+    "a key is `[PREFIX/]NAME`: a DNS subdomain, `/`, and up to 63 letters, digits, `-`, `_` or `.`";
 
 #[cfg(test)]
 mod tests {
@@ -604,7 +774,6 @@ mod tests {
         let defaults = RoleDefaults {
             account: Some("123456789012"),
             partition: "aws-cn",
-            account_broken: false,
         };
         let role = parse_role("bakery/rosco", 0, defaults).map(|r| r.arn());
         assert_eq!(

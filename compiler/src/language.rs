@@ -1,0 +1,323 @@
+//! The words of the language, once. The parser, `fmt`, "did you mean",
+//! `explain`, the editor analysis, the book's lists and the playground's
+//! highlighter (through the WebAssembly build's `language()`) all read these
+//! tables; nothing else spells a keyword.
+
+use serde::Serialize;
+
+/// The statements that take one value: `KEYWORD VALUE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Keyword {
+    Spinnaker,
+    Namespace,
+    Operator,
+    Armory,
+    Account,
+    Partition,
+    Naming,
+    Oidc,
+}
+
+impl Keyword {
+    pub const ALL: [Keyword; 8] = [
+        Keyword::Spinnaker,
+        Keyword::Namespace,
+        Keyword::Operator,
+        Keyword::Armory,
+        Keyword::Account,
+        Keyword::Partition,
+        Keyword::Naming,
+        Keyword::Oidc,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Keyword::Spinnaker => "spinnaker",
+            Keyword::Namespace => "namespace",
+            Keyword::Operator => "operator",
+            Keyword::Armory => "armory",
+            Keyword::Account => "account",
+            Keyword::Partition => "partition",
+            Keyword::Naming => "naming",
+            Keyword::Oidc => "oidc",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Keyword> {
+        Keyword::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+
+    /// What the value is, for "expected …" messages.
+    pub fn value_description(self) -> &'static str {
+        match self {
+            Keyword::Spinnaker => "the SpinnakerService name",
+            Keyword::Namespace => "a namespace",
+            Keyword::Operator => "`armory` or `oss`",
+            Keyword::Armory => "an Armory version such as `2.32.1`",
+            Keyword::Account => "a 12-digit AWS account ID",
+            Keyword::Partition => "an AWS partition such as `aws`",
+            Keyword::Naming => "a ServiceAccount name base such as `spin-sa`",
+            Keyword::Oidc => "the cluster's OIDC issuer",
+        }
+    }
+
+    /// The values the statement takes, when they are a fixed set.
+    pub fn fixed_values(self) -> &'static [&'static str] {
+        match self {
+            Keyword::Operator => &OPERATORS,
+            Keyword::Partition => &PARTITIONS,
+            _ => &[],
+        }
+    }
+}
+
+/// Every statement keyword, in the order the reference lists them.
+pub const STATEMENTS: [&str; 10] = [
+    "spinnaker",
+    "namespace",
+    "operator",
+    "armory",
+    "account",
+    "partition",
+    "naming",
+    "oidc",
+    "defaults",
+    "service",
+];
+
+/// The words inside a binding: `service TARGETS -> role ROLE as SA`.
+pub const BINDING_WORDS: [&str; 2] = ["role", "as"];
+
+/// `operator` values.
+pub const OPERATORS: [&str; 2] = ["armory", "oss"];
+
+/// AWS partitions that IAM knows.
+pub const PARTITIONS: [&str; 8] = [
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// Boolean setting values.
+pub const BOOLEANS: [&str; 2] = ["true", "false"];
+
+/// The settings of a block (LANGUAGE.md section 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SettingKind {
+    Audience,
+    StsRegionalEndpoints,
+    TokenExpiration,
+    Annotation,
+    Label,
+}
+
+impl SettingKind {
+    pub const ALL: [SettingKind; 5] = [
+        SettingKind::Audience,
+        SettingKind::StsRegionalEndpoints,
+        SettingKind::TokenExpiration,
+        SettingKind::Annotation,
+        SettingKind::Label,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettingKind::Audience => "audience",
+            SettingKind::StsRegionalEndpoints => "sts-regional-endpoints",
+            SettingKind::TokenExpiration => "token-expiration",
+            SettingKind::Annotation => "annotation",
+            SettingKind::Label => "label",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<SettingKind> {
+        SettingKind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+
+    /// Every setting name, in table order.
+    pub fn names() -> Vec<&'static str> {
+        SettingKind::ALL.iter().map(|k| k.as_str()).collect()
+    }
+
+    /// The values the setting takes, for "expected …" messages.
+    pub fn arguments(self) -> &'static [&'static str] {
+        match self {
+            SettingKind::Audience => &["an audience string"],
+            SettingKind::StsRegionalEndpoints => &["`true` or `false`"],
+            SettingKind::TokenExpiration => &["a duration such as `3600` or `1h30m`"],
+            SettingKind::Annotation => &["an annotation key in quotes", "the annotation value"],
+            SettingKind::Label => &["a label key in quotes", "the label value"],
+        }
+    }
+
+    /// Whether a value may be a quoted string (otherwise a bare word only).
+    pub fn takes_strings(self) -> bool {
+        matches!(
+            self,
+            SettingKind::Audience | SettingKind::Annotation | SettingKind::Label
+        )
+    }
+
+    /// The values the setting takes, when they are a fixed set.
+    pub fn fixed_values(self) -> &'static [&'static str] {
+        match self {
+            SettingKind::StsRegionalEndpoints => &BOOLEANS,
+            _ => &[],
+        }
+    }
+
+    /// Whether the setting may be given more than once in a block (once
+    /// per key).
+    pub fn keyed(self) -> bool {
+        matches!(self, SettingKind::Annotation | SettingKind::Label)
+    }
+}
+
+/// One word of the language with a one-line description: what hover shows
+/// and what the book's lists and the highlighter are made from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WordInfo {
+    pub word: &'static str,
+    /// `statement`, `setting` or `binding`.
+    pub kind: &'static str,
+    /// How it is written, e.g. `namespace NAME`.
+    pub syntax: &'static str,
+    pub summary: &'static str,
+}
+
+/// Every keyword, setting and binding word with its syntax and summary.
+pub const WORDS: [WordInfo; 17] = [
+    statement(
+        "spinnaker",
+        "spinnaker NAME",
+        "The SpinnakerService's `metadata.name` (default `spinnaker`).",
+    ),
+    statement(
+        "namespace",
+        "namespace NAME",
+        "The namespace of the SpinnakerService and every ServiceAccount.",
+    ),
+    statement(
+        "operator",
+        "operator armory|oss",
+        "Which operator reconciles the SpinnakerService: Armory's (default) or the open-source one.",
+    ),
+    statement(
+        "armory",
+        "armory VERSION",
+        "The Armory Enterprise version in use; IRSA needs 2.26 or later.",
+    ),
+    statement(
+        "account",
+        "account ID",
+        "The AWS account (12 digits) that short role names expand with.",
+    ),
+    statement(
+        "partition",
+        "partition NAME",
+        "The AWS partition that short role names expand with (default `aws`).",
+    ),
+    statement(
+        "naming",
+        "naming BASE",
+        "The base of derived ServiceAccount names (default `spin-sa`).",
+    ),
+    statement(
+        "oidc",
+        "oidc ISSUER",
+        "The cluster's OIDC issuer without `https://`; turns on trust policies.",
+    ),
+    statement(
+        "defaults",
+        "defaults { … }",
+        "Settings applied to every ServiceAccount the file generates.",
+    ),
+    statement(
+        "service",
+        "service TARGETS [-> role ROLE] [as SA] [{ … }]",
+        "Binds services (or `*`, the operator's global key) to a ServiceAccount and its role.",
+    ),
+    WordInfo {
+        word: "role",
+        kind: "binding",
+        syntax: "-> role ROLE",
+        summary: "The IAM role the ServiceAccount assumes: a full ARN, or `[PATH/]NAME` with `account`.",
+    },
+    WordInfo {
+        word: "as",
+        kind: "binding",
+        syntax: "as SA",
+        summary: "The ServiceAccount's name, instead of the derived one.",
+    },
+    setting(
+        "audience",
+        "audience STRING",
+        "The token's audience (`eks.amazonaws.com/audience`; default `sts.amazonaws.com`).",
+    ),
+    setting(
+        "sts-regional-endpoints",
+        "sts-regional-endpoints true|false",
+        "Whether pods use the regional STS endpoint (`eks.amazonaws.com/sts-regional-endpoints`).",
+    ),
+    setting(
+        "token-expiration",
+        "token-expiration DURATION",
+        "The projected token's lifetime, 600 s or more (`eks.amazonaws.com/token-expiration`).",
+    ),
+    setting(
+        "annotation",
+        "annotation \"KEY\" \"VALUE\"",
+        "Any other annotation on the ServiceAccount.",
+    ),
+    setting(
+        "label",
+        "label \"KEY\" \"VALUE\"",
+        "A label on the ServiceAccount.",
+    ),
+];
+
+const fn statement(word: &'static str, syntax: &'static str, summary: &'static str) -> WordInfo {
+    WordInfo {
+        word,
+        kind: "statement",
+        syntax,
+        summary,
+    }
+}
+
+const fn setting(word: &'static str, syntax: &'static str, summary: &'static str) -> WordInfo {
+    WordInfo {
+        word,
+        kind: "setting",
+        syntax,
+        summary,
+    }
+}
+
+/// The description of a keyword, setting or binding word.
+pub fn word_info(word: &str) -> Option<&'static WordInfo> {
+    WORDS.iter().find(|info| info.word == word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_word_is_described_once() {
+        let mut words: Vec<&str> = STATEMENTS.to_vec();
+        words.extend(BINDING_WORDS);
+        words.extend(SettingKind::names());
+        let described: Vec<&str> = WORDS.iter().map(|w| w.word).collect();
+        assert_eq!(described, words);
+        for keyword in Keyword::ALL {
+            assert!(STATEMENTS.contains(&keyword.as_str()));
+            assert_eq!(Keyword::parse(keyword.as_str()), Some(keyword));
+        }
+    }
+}
