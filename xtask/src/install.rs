@@ -176,10 +176,11 @@ pub fn ensure_python_tools(packages: &[&str]) -> Result<PathBuf, String> {
     }
     let list = venv.join(INSTALLED_LIST);
     let installed = std::fs::read_to_string(&list).unwrap_or_default();
+    let absent = absent_distributions(&python, packages);
     let missing: Vec<&str> = packages
         .iter()
         .copied()
-        .filter(|p| !installed.lines().any(|line| line == *p) || !distribution_present(&python, p))
+        .filter(|p| !installed.lines().any(|line| line == *p) || absent.contains(p))
         .collect();
     if missing.is_empty() {
         return Ok(bin);
@@ -211,17 +212,30 @@ pub fn ensure_python_tools(packages: &[&str]) -> Result<PathBuf, String> {
     Ok(bin)
 }
 
-/// Whether the distribution a pip requirement names (`moto[server]>=5` →
-/// `moto`) is installed for `python`.
-fn distribution_present(python: &Path, requirement: &str) -> bool {
-    let name: String = requirement
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        .collect();
-    command_output(Command::new(python).args([
-        "-c",
-        "import importlib.metadata, sys; importlib.metadata.distribution(sys.argv[1])",
-        &name,
-    ]))
-    .is_ok()
+/// Those of the pip requirements whose distribution (`moto[server]>=5` →
+/// `moto`) is not installed for `python`, asked in one run of it; all of
+/// them when it cannot tell.
+fn absent_distributions<'a>(python: &Path, requirements: &[&'a str]) -> Vec<&'a str> {
+    let name = |requirement: &str| -> String {
+        requirement
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect()
+    };
+    let script = "import importlib.metadata as m, sys\n\
+for name in sys.argv[1:]:\n    \
+try: m.distribution(name)\n    \
+except m.PackageNotFoundError: print(name)\n";
+    match command_output(
+        Command::new(python)
+            .args(["-c", script])
+            .args(requirements.iter().map(|r| name(r))),
+    ) {
+        Ok(out) => requirements
+            .iter()
+            .copied()
+            .filter(|r| out.lines().any(|line| line == name(r)))
+            .collect(),
+        Err(_) => requirements.to_vec(),
+    }
 }
