@@ -295,16 +295,18 @@ fn clamp_to_char_boundary(source: &str, offset: usize) -> usize {
     offset
 }
 
-/// How diagnostics are printed: `--message-format`.
+/// How diagnostics are printed: `--message-format`. (The doc comments are
+/// the command line's help for each value.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum MessageFormat {
-    /// rustc-like: file, line, column, the source line and an underline.
+    /// rustc-like, with the source line and an underline
     Human,
-    /// One JSON object a line (LANGUAGE.md section 9).
+    /// One JSON object a line: severity, code, message, file, line, column, end_line, end_column, help
     Json,
-    /// GitHub Actions workflow commands, so errors appear on the PR's lines.
+    /// GitHub Actions workflow commands (::error file=…,line=…::…)
     Github,
-    /// `file:line:col: severity[CODE]: message`, for editors' quickfix lists.
+    /// file:line:col: severity[CODE]: message
     Short,
 }
 

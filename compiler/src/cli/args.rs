@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+// The library's enum, so the CLI and the library cannot disagree.
+pub use irsa::MessageFormat;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -118,23 +120,11 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// How diagnostics are printed on standard error
-    #[arg(long, value_enum, default_value_t = Format::Human, value_name = "FORMAT")]
-    pub message_format: Format,
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human, value_name = "FORMAT")]
+    pub message_format: MessageFormat,
     /// When to colour human diagnostics
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// rustc-like, with the source line and an underline
-    Human,
-    /// One JSON object a line: severity, code, message, file, line, column, end_line, end_column, help
-    Json,
-    /// GitHub Actions workflow commands (::error file=…,line=…::…)
-    Github,
-    /// file:line:col: severity[CODE]: message
-    Short,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,9 +13,7 @@ use irsa::EmitOptions;
 use irsa::diagnostics::{self, Diagnostic, MessageFormat};
 use irsa::syntax::MAX_INPUT_BYTES;
 
-use args::{
-    CheckArgs, Cli, ColorWhen, Command, CompileArgs, ExplainArgs, FmtArgs, Format, ReportArgs,
-};
+use args::{CheckArgs, Cli, ColorWhen, Command, CompileArgs, ExplainArgs, FmtArgs, ReportArgs};
 use output_dir::Tree;
 
 // Compiling many files is allocation-heavy (small strings and maps per
@@ -29,17 +27,6 @@ const SUCCESS: u8 = 0;
 const FAILURE: u8 = 1;
 /// Exit status: a usage or I/O error.
 const USAGE_OR_IO: u8 = 2;
-
-impl From<Format> for MessageFormat {
-    fn from(format: Format) -> Self {
-        match format {
-            Format::Human => MessageFormat::Human,
-            Format::Json => MessageFormat::Json,
-            Format::Github => MessageFormat::Github,
-            Format::Short => MessageFormat::Short,
-        }
-    }
-}
 
 /// A usage or I/O error: printed, exit status 2.
 #[derive(Debug)]
@@ -151,7 +138,7 @@ fn report(
     if diagnostics.is_empty() {
         return Ok(());
     }
-    if args.message_format == Format::Human {
+    if args.message_format == MessageFormat::Human {
         let colour = match args.color {
             ColorWhen::Always => ColorChoice::Always,
             ColorWhen::Never => ColorChoice::Never,
@@ -177,7 +164,7 @@ fn report(
         stream.flush()?;
         return Ok(());
     }
-    let rendered = diagnostics::render(diagnostics, &input.name, text, args.message_format.into());
+    let rendered = diagnostics::render(diagnostics, &input.name, text, args.message_format);
     io::stderr().lock().write_all(rendered.as_bytes())?;
     Ok(())
 }
