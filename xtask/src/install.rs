@@ -76,7 +76,23 @@ pub fn ensure_kubectl() -> Result<(), String> {
         kubectl.display(),
         version.lines().next().unwrap_or_default()
     );
+    if kubectl_minor(&version).is_some_and(|minor| minor < 21) {
+        eprintln!(
+            "xtask: warning: this kubectl's kustomize predates kustomize Components \
+             (kubectl 1.21 or later has them): the tests that build a Component will fail"
+        );
+    }
     Ok(())
+}
+
+/// The minor version in `kubectl version --client` output, old
+/// (`GitVersion:"v1.20.2"`) or new (`Client Version: v1.32.4`).
+fn kubectl_minor(version: &str) -> Option<u32> {
+    let (_, rest) = version.split_once("v1.")?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Headless Chromium and its driver, for the playground's browser tests.
@@ -237,5 +253,19 @@ except m.PackageNotFoundError: print(name)\n";
             .filter(|r| out.lines().any(|line| line == name(r)))
             .collect(),
         Err(_) => requirements.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kubectl_minor;
+
+    #[test]
+    fn reads_the_kubectl_minor_version() {
+        let debian = r#"Client Version: version.Info{Major:"1", Minor:"20", GitVersion:"v1.20.2", GitCommit:"faecb196815e248d3ecfb03c680a4507229c2a56"}"#;
+        assert_eq!(kubectl_minor(debian), Some(20));
+        let recent = "Client Version: v1.32.4-dispatcher\nKustomize Version: v5.5.0\n";
+        assert_eq!(kubectl_minor(recent), Some(32));
+        assert_eq!(kubectl_minor("nothing"), None);
     }
 }
