@@ -10,8 +10,7 @@
 
 // The fuzz targets' properties: `meaning`, and the checks that must hold
 // for any input, run here on generated text as well.
-#[path = "../../fuzz/src/properties.rs"]
-mod fuzz_properties;
+use irsa_test_support::properties as fuzz_properties;
 
 use fuzz_properties::meaning;
 use irsa::EmitOptions;

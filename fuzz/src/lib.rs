@@ -1,3 +1,5 @@
-//! The properties the fuzz targets check. `tests/tests/fuzz_regressions.rs`
-//! includes the same file to replay every finding and the seed corpus.
+//! The properties the fuzz targets check. They live in the test-support
+//! crate (`test-support/src/properties.rs`), where the integration tests
+//! replay them over every kept input and the property tests run them on
+//! generated text.
 pub mod properties;

@@ -11,12 +11,9 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../../fuzz/src/properties.rs"]
-mod properties;
-
-use std::path::Path;
-
-use irsa_tests::{files_in, irsa, root, tree};
+use irsa_test_support::cases::cases;
+use irsa_test_support::properties::{check_compile, check_fmt, check_parse};
+use irsa_test_support::{Sandbox, irsa, root};
 use serde_json::Value;
 
 fn json_diagnostics(stderr: &str) -> Vec<Value> {
@@ -26,23 +23,13 @@ fn json_diagnostics(stderr: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Every file under a directory, relative to it.
-fn all_files(dir: &Path) -> Vec<String> {
-    tree(dir).into_keys().collect()
-}
-
 /// Checks one input: its diagnostics are exactly `expect` (empty for
 /// "ok"), each located; a valid input compiles into `-o DIR` and nothing
 /// is written anywhere else.
 fn check(name: &str, source: &[u8], expect: &[&str]) {
-    let sandbox = tempfile::tempdir().unwrap();
-    let input = sandbox.path().join("input.irsa");
-    std::fs::write(&input, source).unwrap();
-    let run = irsa(
-        &["check", "--message-format", "json", "input.irsa"],
-        sandbox.path(),
-        None,
-    );
+    let sandbox = Sandbox::new();
+    sandbox.write("input.irsa", source);
+    let run = sandbox.irsa(&["check", "--message-format", "json", "input.irsa"], None);
     let diagnostics = json_diagnostics(&run.stderr);
     let codes: Vec<&str> = diagnostics
         .iter()
@@ -62,13 +49,9 @@ fn check(name: &str, source: &[u8], expect: &[&str]) {
     let fails = expect.iter().any(|c| c.starts_with('E'));
     assert_eq!(run.code, i32::from(fails), "{name}");
 
-    let compile = irsa(
-        &["compile", "input.irsa", "-o", "out"],
-        sandbox.path(),
-        None,
-    );
+    let compile = sandbox.irsa(&["compile", "input.irsa", "-o", "out"], None);
     assert_eq!(compile.code, i32::from(fails), "{name}: {}", compile.stderr);
-    let written = all_files(sandbox.path());
+    let written = sandbox.files();
     if fails {
         assert_eq!(
             written,
@@ -87,28 +70,18 @@ fn check(name: &str, source: &[u8], expect: &[&str]) {
             "{name}"
         );
     }
-    properties::check_parse(source);
-    properties::check_compile(source);
-    properties::check_fmt(source);
+    check_parse(source);
+    check_compile(source);
+    check_fmt(source);
 }
 
 #[test]
 fn committed_adversarial_cases() {
-    let cases = files_in(&root().join("tests/cases/adversarial"), "irsa");
+    let cases = cases("adversarial");
     assert!(cases.len() >= 100, "only {} adversarial cases", cases.len());
-    for path in cases {
-        let source = std::fs::read(&path).unwrap();
-        // Usually the first line; the last where the first bytes are the point (a BOM).
-        let expect = String::from_utf8_lossy(&source)
-            .lines()
-            .find_map(|line| {
-                line.trim_start_matches('\u{feff}')
-                    .strip_prefix("# expect: ")
-                    .map(str::to_owned)
-            })
-            .unwrap_or_else(|| panic!("{}: no `# expect:` line", path.display()));
-        let expect: Vec<&str> = expect.split_whitespace().filter(|c| *c != "ok").collect();
-        check(&path.display().to_string(), &source, &expect);
+    for case in cases {
+        let expect: Vec<&str> = case.expect.iter().map(String::as_str).collect();
+        check(&case.path.display().to_string(), &case.bytes, &expect);
     }
 }
 
@@ -178,20 +151,16 @@ fn fifty_thousand_errors_are_all_reported() {
 
 #[test]
 fn role_names_and_paths_never_write_outside_the_directory() {
-    let sandbox = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::new();
     let source = "namespace spinnaker\noidc oidc.eks.us-east-1.amazonaws.com/id/X\naccount 123456789012\n\
 service * -> role ../../../../tmp/evil\n\
 service echo -> role ..\n\
 service igor -> role .\n\
 service gate -> role arn:aws:iam::123456789012:role/a/../../b\n";
-    std::fs::write(sandbox.path().join("input.irsa"), source).unwrap();
-    let run = irsa(
-        &["compile", "input.irsa", "-o", "deep/out"],
-        sandbox.path(),
-        None,
-    );
+    sandbox.write("input.irsa", source);
+    let run = sandbox.irsa(&["compile", "input.irsa", "-o", "deep/out"], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let written = all_files(sandbox.path());
+    let written = sandbox.files();
     assert!(
         written
             .iter()

@@ -17,7 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
-use irsa_tests::{irsa, root, tree};
+use irsa_test_support::{Sandbox, irsa, root, tree};
 use serde_json::Value;
 
 #[derive(Debug)]
@@ -90,7 +90,7 @@ fn codes(stderr: &str) -> Vec<String> {
 #[test]
 fn every_example_and_output_in_the_book_is_true() {
     let (mut examples, mut outputs) = (0, 0);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     for path in markdown_files() {
         let mut last_irsa: Option<Block> = None;
         for block in fenced_blocks(&path) {

@@ -19,38 +19,19 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use irsa::Code;
-use irsa_tests::{files_in, irsa, root};
+use irsa_test_support::cases::cases;
+use irsa_test_support::{Case, Sandbox, irsa, root};
 use serde_json::Value;
 
-struct Case {
-    expect: Vec<String>,
-    args: Vec<String>,
-}
-
+/// A diagnostics case: it expects at least one code.
 fn annotations(path: &Path) -> Case {
-    let bytes = std::fs::read(path).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
-    let header = |key: &str| -> Vec<String> {
-        text.lines()
-            .take_while(|line| line.starts_with("# "))
-            .find_map(|line| line.strip_prefix(&format!("# {key}: ")))
-            .map(|value| value.split_whitespace().map(str::to_owned).collect())
-            .unwrap_or_default()
-    };
-    let expect = header("expect");
+    let case = Case::read(path);
     assert!(
-        !expect.is_empty(),
-        "{} has no `# expect:` line",
+        !case.expect.is_empty(),
+        "{}: a diagnostics case expects a code",
         path.display()
     );
-    Case {
-        expect,
-        args: header("args"),
-    }
-}
-
-fn cases_dir() -> std::path::PathBuf {
-    root().join("tests/cases/diagnostics")
+    case
 }
 
 fn relative(path: &Path) -> String {
@@ -75,9 +56,7 @@ fn diagnostic_cases() {
         json_args.extend(["--message-format", "json"]);
         let json = irsa(&json_args, &tests_dir, None);
 
-        let fails = case.expect.iter().any(|code| code.starts_with('E'))
-            || case.args.iter().any(|arg| arg == "--deny-warnings");
-        let expected_exit = i32::from(fails);
+        let expected_exit = i32::from(case.fails());
         assert_eq!(human.code, expected_exit, "{file}\n{}", human.stderr);
         assert_eq!(json.code, expected_exit, "{file}");
         assert_eq!(human.stdout, "", "{file}: check writes nothing on stdout");
@@ -145,9 +124,10 @@ const GENERATED_CASES: [&str; 1] = ["E003"];
 
 #[test]
 fn every_code_has_a_case() {
-    let mut covered: BTreeSet<String> = files_in(&cases_dir(), "irsa")
+    let cases = cases("diagnostics");
+    let mut covered: BTreeSet<String> = cases
         .iter()
-        .flat_map(|path| annotations(path).expect)
+        .flat_map(|case| case.expect.iter().cloned())
         .collect();
     covered.extend(GENERATED_CASES.iter().map(|c| (*c).to_owned()));
     let missing: Vec<&str> = Code::ALL
@@ -159,28 +139,23 @@ fn every_code_has_a_case() {
         missing.is_empty(),
         "codes that no case triggers: {missing:?}"
     );
-    assert!(files_in(&cases_dir(), "irsa").len() >= 50);
+    assert!(cases.len() >= 50, "only {} cases", cases.len());
 }
 
 #[test]
 fn input_over_64_mib_is_refused_with_a_located_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("huge.irsa");
+    let dir = Sandbox::new();
     let line = "# padding padding padding padding padding padding padding padding\n";
     let huge = line.repeat(64 * 1024 * 1024 / line.len() + 1);
-    std::fs::write(&path, huge).unwrap();
-    let run = irsa(
-        &["check", "huge.irsa", "--message-format", "json"],
-        dir.path(),
-        None,
-    );
+    dir.write("huge.irsa", huge);
+    let run = dir.irsa(&["check", "huge.irsa", "--message-format", "json"], None);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let object: Value = serde_json::from_str(run.stderr.trim()).unwrap();
     assert_eq!(object["code"], "E003");
     assert_eq!(object["line"], 1);
-    let compile = irsa(&["compile", "huge.irsa", "-o", "out"], dir.path(), None);
+    let compile = dir.irsa(&["compile", "huge.irsa", "-o", "out"], None);
     assert_eq!(compile.code, 1);
-    assert!(!dir.path().join("out").exists(), "nothing is written");
+    assert!(!dir.exists("out"), "nothing is written");
 }
 
 #[test]

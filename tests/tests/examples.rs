@@ -1,5 +1,6 @@
 //! Every dsl-example, compiled through the real binary: its committed
-//! output, its snapshot, and its objects checked as Kubernetes would.
+//! output (the one golden copy of what it compiles to), the snapshot of its
+//! explanation, and its objects checked as Kubernetes would.
 
 #![allow(
     clippy::unwrap_used,
@@ -8,18 +9,10 @@
     clippy::indexing_slicing
 )]
 
-use std::path::Path;
-
-use irsa_tests::{
-    ambiguous_plain_scalars, examples, irsa, root, spinnaker_service_schema, unknown_fields,
-    yaml_documents,
-};
+use irsa_test_support::kubernetes::{ambiguous_plain_scalars, crd_for};
+use irsa_test_support::{examples, irsa, relative, root, yaml_documents};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use serde_json::Value;
-
-fn relative(path: &Path) -> String {
-    path.strip_prefix(root()).unwrap().display().to_string()
-}
 
 #[test]
 fn there_are_at_least_twelve_examples() {
@@ -53,19 +46,39 @@ fn examples_match_their_committed_output() {
     }
 }
 
+/// The stream is the committed `serviceaccounts.yaml` and
+/// `spinnakerservice.yaml` one after the other, byte for byte: the committed
+/// tree pins the stream too, so no snapshot repeats it.
 #[test]
-fn example_streams_and_explanations() {
+fn example_streams_are_their_committed_files_in_order() {
+    for example in examples() {
+        let name = relative(&example);
+        let compiled = irsa(&["compile", &name], &root(), None);
+        assert_eq!(compiled.code, 0, "{}", compiled.stderr);
+        assert_eq!(compiled.stderr, "", "{name}: examples compile without warnings");
+        let out = example.with_extension("");
+        let committed = |file: &str| std::fs::read_to_string(out.join(file)).ok();
+        let service = committed("spinnakerservice.yaml")
+            .unwrap_or_else(|| panic!("{name}: no committed spinnakerservice.yaml"));
+        let expected = match committed("serviceaccounts.yaml") {
+            Some(accounts) => format!("{accounts}---\n{service}"),
+            None => service,
+        };
+        assert_eq!(
+            compiled.stdout, expected,
+            "{name}: the stream is not the committed files (cargo xtask bless-examples)"
+        );
+    }
+}
+
+#[test]
+fn example_explanations() {
     insta::glob!("../../dsl-examples", "*.irsa", |path| {
         let file = relative(path);
-        let compiled = irsa(&["compile", &file], &root(), None);
-        assert_eq!(compiled.code, 0, "{}", compiled.stderr);
-        assert_eq!(compiled.stderr, "", "examples compile without warnings");
         let explained = irsa(&["explain", &file], &root(), None);
         assert_eq!(explained.code, 0, "{}", explained.stderr);
-        insta::assert_snapshot!(format!(
-            "{}\n==== irsa explain ====\n{}",
-            compiled.stdout, explained.stdout
-        ));
+        assert_eq!(explained.stderr, "", "{file}");
+        insta::assert_snapshot!(explained.stdout);
     });
 }
 
@@ -89,17 +102,12 @@ fn spinnaker_services_are_valid_against_the_crds() {
             "{name}: the SpinnakerService comes last"
         );
         let api_version = service["apiVersion"].as_str().unwrap();
-        let schema = spinnaker_service_schema(api_version);
-        let validator = jsonschema::validator_for(&schema).unwrap();
-        let errors: Vec<String> = validator
-            .iter_errors(service)
-            .map(|e| e.to_string())
-            .collect();
-        assert!(errors.is_empty(), "{name}: {errors:#?}");
-        let unknown = unknown_fields(service, &schema, "");
+        let crd = crd_for(api_version, "SpinnakerService");
+        let problems = crd.problems(service);
         assert!(
-            unknown.is_empty(),
-            "{name}: fields the API server would prune: {unknown:?}"
+            problems.is_empty(),
+            "{name}: against {}: {problems:#?}",
+            crd.file
         );
         let settings = service["spec"]["spinnakerConfig"]["service-settings"]
             .as_object()
@@ -163,9 +171,10 @@ fn service_accounts_round_trip_through_kubernetes_types() {
     }
 }
 
-/// Extracts the fenced blocks of a language from a Markdown text.
-fn fenced_blocks<'a>(markdown: &'a str, language: &str) -> Vec<&'a str> {
-    let fence = format!("```{language}\n");
+/// Extracts the fenced blocks of a language (with its attributes, such as
+/// `yaml,output`) from a Markdown text.
+fn fenced_blocks<'a>(markdown: &'a str, info: &str) -> Vec<&'a str> {
+    let fence = format!("```{info}\n");
     markdown
         .split(&fence)
         .skip(1)
@@ -173,19 +182,44 @@ fn fenced_blocks<'a>(markdown: &'a str, language: &str) -> Vec<&'a str> {
         .collect()
 }
 
+/// The README's example is the first example of the language reference
+/// (Armory's IRSA guide): `dsl-examples/armory-irsa-guide.irsa`, whose
+/// stream is the committed output. The book's introduction shows the same
+/// example with that stream.
 #[test]
-fn the_first_example_of_the_language_spec_compiles_to_its_stream() {
-    let spec = std::fs::read_to_string(root().join("../shared/LANGUAGE.md")).unwrap();
-    let source = fenced_blocks(&spec, "irsa")[0];
-    let expected = fenced_blocks(&spec, "yaml")[0];
+fn the_readme_example_is_the_armory_guide_example() {
+    let example = "dsl-examples/armory-irsa-guide.irsa";
+    let committed = std::fs::read_to_string(root().join(example)).unwrap();
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let source = *fenced_blocks(&readme, "irsa")
+        .first()
+        .expect("the README shows an example");
+    assert_eq!(source, committed, "the README's example is {example}");
     let run = irsa(&["compile"], &root(), Some(source.as_bytes()));
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stdout, expected);
-    let committed =
-        std::fs::read_to_string(root().join("dsl-examples/armory-irsa-guide.irsa")).unwrap();
+    let out = root().join("dsl-examples/armory-irsa-guide");
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).unwrap();
+    let stream = format!(
+        "{}---\n{}",
+        read("serviceaccounts.yaml"),
+        read("spinnakerservice.yaml")
+    );
+    assert_eq!(run.stdout, stream);
+    assert!(
+        stream.contains("name: spin-sa-echo") && stream.contains("serviceAccountName: spin-sa\n"),
+        "echo on its own ServiceAccount, every other service on spin-sa"
+    );
+
+    let introduction = std::fs::read_to_string(root().join("book/src/introduction.md")).unwrap();
     assert_eq!(
-        committed, source,
-        "dsl-examples/armory-irsa-guide.irsa is section 1's example"
+        fenced_blocks(&introduction, "irsa").first().copied(),
+        Some(source),
+        "the book's introduction opens with the same example"
+    );
+    assert_eq!(
+        fenced_blocks(&introduction, "yaml,output").first().copied(),
+        Some(stream.as_str()),
+        "and shows its stream"
     );
 }
 

@@ -10,14 +10,7 @@
 
 use std::path::PathBuf;
 
-use irsa_tests::{examples, files_in, irsa, root};
-
-// For `meaning`; its checks run over these inputs in fuzz_regressions.rs.
-#[allow(dead_code)]
-#[path = "../../fuzz/src/properties.rs"]
-mod properties;
-
-use properties::meaning;
+use irsa_test_support::{Sandbox, examples, files_in, irsa, meaning, root};
 
 /// Every input the project has: examples and test cases.
 fn all_inputs() -> Vec<PathBuf> {
@@ -71,46 +64,33 @@ const FORMATTED: &str = "namespace spinnaker\nservice * -> role arn:aws:iam::123
 
 #[test]
 fn fmt_rewrites_files_in_place_and_stdin_to_stdout() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.irsa"), UNFORMATTED).unwrap();
-    std::fs::write(dir.path().join("b.irsa"), FORMATTED).unwrap();
-    let run = irsa(&["fmt", "a.irsa", "b.irsa"], dir.path(), None);
+    let dir = Sandbox::new();
+    dir.write("a.irsa", UNFORMATTED);
+    dir.write("b.irsa", FORMATTED);
+    let run = dir.irsa(&["fmt", "a.irsa", "b.irsa"], None);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{}", run.stderr);
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("a.irsa")).unwrap(),
-        FORMATTED
-    );
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("b.irsa")).unwrap(),
-        FORMATTED
-    );
-    let stdin = irsa(&["fmt"], dir.path(), Some(UNFORMATTED.as_bytes()));
+    assert_eq!(dir.read("a.irsa"), FORMATTED);
+    assert_eq!(dir.read("b.irsa"), FORMATTED);
+    let stdin = dir.irsa(&["fmt"], Some(UNFORMATTED.as_bytes()));
     assert_eq!((stdin.code, stdin.stdout.as_str()), (0, FORMATTED));
 }
 
 #[test]
 fn fmt_check_names_files_prints_a_diff_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.irsa"), UNFORMATTED).unwrap();
-    std::fs::write(dir.path().join("b.irsa"), FORMATTED).unwrap();
-    let run = irsa(&["fmt", "--check", "a.irsa", "b.irsa"], dir.path(), None);
+    let dir = Sandbox::new();
+    dir.write("a.irsa", UNFORMATTED);
+    dir.write("b.irsa", FORMATTED);
+    let run = dir.irsa(&["fmt", "--check", "a.irsa", "b.irsa"], None);
     assert_eq!(run.code, 1);
     assert_eq!(run.stderr, "irsa: not formatted: a.irsa\n");
     insta::assert_snapshot!(run.stdout);
-    assert_eq!(
-        std::fs::read_to_string(dir.path().join("a.irsa")).unwrap(),
-        UNFORMATTED
-    );
-    let clean = irsa(&["fmt", "--check", "b.irsa"], dir.path(), None);
+    assert_eq!(dir.read("a.irsa"), UNFORMATTED);
+    let clean = dir.irsa(&["fmt", "--check", "b.irsa"], None);
     assert_eq!(
         (clean.code, clean.stdout.as_str(), clean.stderr.as_str()),
         (0, "", "")
     );
-    let stdin = irsa(
-        &["fmt", "--check"],
-        dir.path(),
-        Some(UNFORMATTED.as_bytes()),
-    );
+    let stdin = dir.irsa(&["fmt", "--check"], Some(UNFORMATTED.as_bytes()));
     assert_eq!(stdin.code, 1);
     assert!(
         stdin.stdout.contains("+service * -> role"),
@@ -121,14 +101,14 @@ fn fmt_check_names_files_prints_a_diff_and_writes_nothing() {
 
 #[test]
 fn fmt_refuses_syntax_errors_and_touches_no_file() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("a.irsa"), UNFORMATTED).unwrap();
-    std::fs::write(dir.path().join("bad.irsa"), "service echo role x\n").unwrap();
-    let run = irsa(&["fmt", "a.irsa", "bad.irsa"], dir.path(), None);
+    let dir = Sandbox::new();
+    dir.write("a.irsa", UNFORMATTED);
+    dir.write("bad.irsa", "service echo role x\n");
+    let run = dir.irsa(&["fmt", "a.irsa", "bad.irsa"], None);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("error[E010]"), "{}", run.stderr);
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("a.irsa")).unwrap(),
+        dir.read("a.irsa"),
         UNFORMATTED,
         "no file is rewritten when one fails"
     );

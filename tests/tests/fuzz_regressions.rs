@@ -1,6 +1,7 @@
-//! Replays the fuzz targets' properties over every finding of the fuzzers
-//! (tests/cases/fuzz-regressions/) and over the seed corpus (examples and
-//! test inputs), so a property that breaks fails here too, without a fuzzer.
+//! Replays the fuzz targets' properties (test-support/src/properties.rs)
+//! over every finding of the fuzzers (tests/cases/fuzz-regressions/) and
+//! over the seed corpus (examples and test inputs), so a property that
+//! breaks fails here too, without a fuzzer.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,27 +10,46 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../../fuzz/src/properties.rs"]
-mod properties;
-
-use irsa_tests::{examples, files_in, root};
+use irsa_test_support::every_input;
+use irsa_test_support::properties::{Compiled, check_compile, check_fmt, check_parse};
 
 #[test]
 fn properties_hold_for_findings_and_seeds() {
-    let mut inputs = examples();
-    inputs.extend(files_in(&root().join("tests/cases/diagnostics"), "irsa"));
-    inputs.extend(files_in(&root().join("tests/cases/adversarial"), "irsa"));
-    let findings = files_in(&root().join("tests/cases/fuzz-regressions"), "bin");
-    inputs.extend(findings.iter().cloned());
-    assert!(inputs.len() > 100);
+    let inputs = every_input();
+    assert!(inputs.len() > 100, "only {} inputs", inputs.len());
+    assert!(
+        inputs.iter().any(|p| p.extension().is_some_and(|e| e == "bin")),
+        "no fuzz finding is replayed"
+    );
+    let (mut diagnosed, mut compiled, mut failed, mut formatted, mut policies) = (0, 0, 0, 0, 0);
     for path in inputs {
         let data = std::fs::read(&path).unwrap();
         let name = path.display().to_string();
         let result = std::panic::catch_unwind(|| {
-            properties::check_parse(&data);
-            properties::check_compile(&data);
-            properties::check_fmt(&data);
+            (
+                check_parse(&data),
+                check_compile(&data),
+                check_fmt(&data),
+            )
         });
-        assert!(result.is_ok(), "a property fails for {name}");
+        let Ok((diagnostics, compilation, fmt)) = result else {
+            panic!("a property fails for {name}");
+        };
+        diagnosed += usize::from(diagnostics > 0);
+        match compilation {
+            Compiled::Output(seen) => {
+                compiled += 1;
+                policies += seen.trust_policies;
+            }
+            Compiled::Failed => failed += 1,
+            Compiled::NotText => {}
+        }
+        formatted += usize::from(fmt);
     }
+    // Each property was exercised, not skipped.
+    assert!(diagnosed >= 50, "only {diagnosed} inputs had diagnostics");
+    assert!(compiled >= 12, "only {compiled} inputs compiled");
+    assert!(failed >= 50, "only {failed} inputs failed to compile");
+    assert!(formatted >= 60, "only {formatted} inputs formatted");
+    assert!(policies >= 5, "only {policies} trust policies checked");
 }

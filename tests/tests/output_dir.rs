@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use irsa_tests::{irsa, root, tree, yaml_documents};
+use irsa_test_support::{Sandbox, irsa, root, tree, yaml_documents};
 use serde_json::Value;
 
 fn example(name: &str) -> String {
@@ -50,7 +50,7 @@ fn by_kind_and_name(documents: &[Value]) -> BTreeMap<(String, String), Value> {
 
 #[test]
 fn writes_the_files_of_section_8() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     let out = dir.path().join("out");
     let run = irsa(
         &["compile", &example("trust-policies.irsa"), "-o", "out"],
@@ -83,7 +83,7 @@ fn writes_the_files_of_section_8() {
 
 #[test]
 fn trust_policies_name_exactly_the_service_accounts_of_their_role() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     let run = irsa(
         &["compile", &example("trust-policies.irsa"), "-o", "out"],
         dir.path(),
@@ -123,7 +123,7 @@ fn trust_policies_name_exactly_the_service_accounts_of_their_role() {
 
 #[test]
 fn kubectl_kustomize_accepts_the_directory() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     for name in [
         "production-ha.irsa",
         "trust-policies.irsa",
@@ -148,7 +148,7 @@ fn kubectl_kustomize_accepts_the_directory() {
 
 #[test]
 fn component_patches_an_existing_spinnaker_service_and_keeps_its_settings() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     let run = irsa(
         &[
             "compile",
@@ -234,7 +234,7 @@ resources:\n- spinnakerservice.yaml\ncomponents:\n- irsa\n",
 
 #[test]
 fn a_failed_compile_leaves_the_directory_as_it_was() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     let run = irsa(
         &["compile", &example("trust-policies.irsa"), "-o", "out"],
         dir.path(),
@@ -255,7 +255,7 @@ fn a_failed_compile_leaves_the_directory_as_it_was() {
 
 #[test]
 fn with_several_files_one_error_writes_nothing_for_any() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     std::fs::write(dir.path().join("bad.irsa"), "service * -> role nope\n").unwrap();
     let run = irsa(
         &["compile", &example("staging.irsa"), "bad.irsa", "-o", "out"],
@@ -268,7 +268,7 @@ fn with_several_files_one_error_writes_nothing_for_any() {
 
 #[test]
 fn several_files_go_to_a_directory_each() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     let run = irsa(
         &[
             "compile",
@@ -310,7 +310,7 @@ fn several_files_go_to_a_directory_each() {
 
 #[test]
 fn check_reports_drift_and_never_writes() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     let source = dir.path().join("install.irsa");
     std::fs::copy(root().join("dsl-examples/trust-policies.irsa"), &source).unwrap();
     let check = || {

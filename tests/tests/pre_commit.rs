@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-use irsa_tests::{irsa, root};
+use irsa_test_support::{Sandbox, irsa, root};
 use serde_json::Value;
 
 fn hooks() -> Vec<Value> {
@@ -16,7 +16,7 @@ fn hooks() -> Vec<Value> {
     serde_saphyr::from_str::<Vec<Value>>(&text).unwrap()
 }
 
-fn run_hook(id: &str, files: &[&str], cwd: &std::path::Path) -> irsa_tests::Run {
+fn run_hook(id: &str, files: &[&str], cwd: &std::path::Path) -> irsa_test_support::Run {
     let hook = hooks().into_iter().find(|h| h["id"] == id).unwrap();
     assert_eq!(hook["files"], "\\.irsa$");
     let entry = hook["entry"].as_str().unwrap();
@@ -28,7 +28,7 @@ fn run_hook(id: &str, files: &[&str], cwd: &std::path::Path) -> irsa_tests::Run 
 
 #[test]
 fn irsa_fmt_hook_rewrites_unformatted_files() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     std::fs::write(
         dir.path().join("a.irsa"),
         "service  * ->role arn:aws:iam::123456789012:role/x\n",
@@ -45,7 +45,7 @@ fn irsa_fmt_hook_rewrites_unformatted_files() {
 
 #[test]
 fn irsa_check_hook_fails_on_errors_and_warnings() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Sandbox::new();
     std::fs::write(
         dir.path().join("ok.irsa"),
         "service * -> role arn:aws:iam::123456789012:role/x\n",

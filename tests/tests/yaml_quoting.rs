@@ -9,7 +9,8 @@
     clippy::indexing_slicing
 )]
 
-use irsa_tests::{ambiguous_plain_scalars, irsa, root, yaml_documents};
+use irsa_test_support::kubernetes::ambiguous_plain_scalars;
+use irsa_test_support::{irsa, root, yaml_documents};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use serde_json::Value;
 
