@@ -116,6 +116,24 @@ pub struct TrustPolicy {
     pub audiences: Vec<String>,
 }
 
+/// A role that irsa manages as code (a `role` statement, LANGUAGE.md
+/// section 10): with `--iam FORM`, emission writes the role, its trust
+/// policy (the [`TrustPolicy`] of the same role) and its attachments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManagedRole {
+    /// Partition, account, path and name; its span is the `role` statement's.
+    pub role: Role,
+    /// Managed policy ARNs to attach, in the order written.
+    pub policies: Vec<String>,
+    /// The permissions boundary's policy ARN.
+    pub boundary: Option<String>,
+    /// Maximum session duration in seconds (3600 to 43200).
+    pub max_session: Option<u64>,
+    pub description: Option<String>,
+    /// Every tag, `app.kubernetes.io/managed-by: irsa` included.
+    pub tags: BTreeMap<String, String>,
+}
+
 /// One Spinnaker installation, resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Install {
@@ -123,10 +141,24 @@ pub struct Install {
     pub namespace: Option<Spanned<String>>,
     pub operator: Spanned<Operator>,
     pub oidc: Option<Spanned<String>>,
+    /// The EKS cluster's name (`cluster`).
+    pub cluster: Option<Spanned<String>>,
+    /// The cluster's region: `region`, else derived from an EKS `oidc`
+    /// issuer (then its span is the issuer's).
+    pub region: Option<Spanned<String>>,
     /// Generated ServiceAccounts, in order of first appearance.
     pub service_accounts: Vec<ServiceAccount>,
     /// `spinnaker` (for `*`) first, then services in order of appearance.
     pub service_settings: Vec<ServiceSetting>,
     /// One per distinct role, when `oidc` is given.
     pub trust_policies: Vec<TrustPolicy>,
+    /// Roles declared with `role`, in order of appearance.
+    pub managed_roles: Vec<ManagedRole>,
+}
+
+impl Install {
+    /// The trust policy of a role, when the file gives it one.
+    pub fn trust_policy_of(&self, role: &Role) -> Option<&TrustPolicy> {
+        self.trust_policies.iter().find(|p| p.role.same_role(role))
+    }
 }

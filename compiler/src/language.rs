@@ -304,6 +304,49 @@ pub fn word_info(word: &str) -> Option<&'static WordInfo> {
     WORDS.iter().find(|info| info.word == word)
 }
 
+/// The infrastructure-as-code form of `--iam`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+pub enum IamForm {
+    /// Terraform JSON: DIR/iam/main.tf.json (needs -o)
+    Terraform,
+    /// An AWS CloudFormation template: DIR/iam/template.yaml (needs -o)
+    #[cfg_attr(feature = "clap", value(name = "cloudformation"))]
+    CloudFormation,
+    /// AWS Controllers for Kubernetes objects, first in the stream and in DIR/iam.yaml
+    Ack,
+    /// Crossplane AWS provider objects, first in the stream and in DIR/iam.yaml
+    Crossplane,
+}
+
+impl IamForm {
+    pub const ALL: [IamForm; 4] = [
+        IamForm::Terraform,
+        IamForm::CloudFormation,
+        IamForm::Ack,
+        IamForm::Crossplane,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IamForm::Terraform => "terraform",
+            IamForm::CloudFormation => "cloudformation",
+            IamForm::Ack => "ack",
+            IamForm::Crossplane => "crossplane",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<IamForm> {
+        IamForm::ALL.into_iter().find(|form| form.as_str() == text)
+    }
+
+    /// Whether the form is written only to files (`-o DIR`), never to the
+    /// stream: Terraform and CloudFormation are not Kubernetes objects.
+    pub fn needs_output_dir(self) -> bool {
+        matches!(self, IamForm::Terraform | IamForm::CloudFormation)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

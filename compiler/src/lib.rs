@@ -33,7 +33,7 @@ pub mod validate;
 use std::borrow::Cow;
 
 pub use diagnostics::{Code, Diagnostic, MessageFormat, Severity};
-pub use emit::{EmitError, EmitOptions, Output, OutputFile, emit_yaml};
+pub use emit::{EmitError, EmitOptions, IamForm, Output, OutputFile, emit_yaml};
 
 /// The result of analysing one source: its diagnostics and, when it has no
 /// errors, the resolved installation.
@@ -47,6 +47,13 @@ pub struct Analysis {
 
 /// Parses, lowers and validates a source. Never panics.
 pub fn analyze(source: &str) -> Analysis {
+    analyze_with(source, EmitOptions::default())
+}
+
+/// [`analyze`], with the checks that the output `options` ask for (what
+/// `compile` with these options would report: `--iam crossplane` needs a
+/// region, say).
+pub fn analyze_with(source: &str, options: EmitOptions) -> Analysis {
     let (tree, mut diagnostics) = syntax::parse(source);
     // Binary or oversized input is not parsed at all: say only that.
     if diagnostics
@@ -64,6 +71,9 @@ pub fn analyze(source: &str) -> Analysis {
         &lowered.install,
         lowered.armory.as_ref(),
     ));
+    if let Some(form) = options.iam {
+        diagnostics.extend(validate::for_iam_form(&lowered.install, form));
+    }
     // Stable: diagnostics at one position keep the order they were found in.
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     let failed = diagnostics.iter().any(|d| d.severity() == Severity::Error);
@@ -84,7 +94,7 @@ pub struct Compilation {
 /// Compiles a source to its YAML stream and `-o DIR` files. The `Err` case
 /// is a bug in irsa (serialization failed), never a problem of the input.
 pub fn compile(source: &str, options: EmitOptions) -> Result<Compilation, EmitError> {
-    let analysis = analyze(source);
+    let analysis = analyze_with(source, options);
     let output = match &analysis.install {
         Some(install) => Some(emit::emit(install, options)?),
         None => None,

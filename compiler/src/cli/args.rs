@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 // The library's enum, so the CLI and the library cannot disagree.
-pub use irsa::MessageFormat;
+pub use irsa::{IamForm, MessageFormat};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -83,6 +83,9 @@ pub struct CompileArgs {
     /// Write nothing; exit 1 with a diff when DIR differs from what would be written
     #[arg(long, requires = "output")]
     pub check: bool,
+    /// Also write the roles declared with `role` as infrastructure as code in this form
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub iam: Option<IamForm>,
     /// Treat warnings as errors: exit 1 and write nothing when there are any
     #[arg(long)]
     pub deny_warnings: bool,
@@ -95,6 +98,9 @@ pub struct CheckArgs {
     /// Input files; none, or `-`, reads standard input
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
+    /// Also check what `compile --iam FORM` needs
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub iam: Option<IamForm>,
     /// Treat warnings as errors: exit 1 and write nothing when there are any
     #[arg(long)]
     pub deny_warnings: bool,

@@ -228,8 +228,17 @@ fn compile(args: &CompileArgs) -> Result<u8, Fatal> {
     if let Some(dir) = &args.output {
         check_distinct_stems(&inputs, dir)?;
     }
+    if let (Some(form), None) = (args.iam, &args.output)
+        && form.needs_output_dir()
+    {
+        return Err(Fatal(format!(
+            "`--iam {}` writes files: give an output directory with `-o DIR` (standard output carries Kubernetes objects only)",
+            form.as_str()
+        )));
+    }
     let options = EmitOptions {
         component: args.component,
+        iam: args.iam,
     };
     let results = compile_inputs(inputs, options, &args.report, args.deny_warnings)?;
     if results.iter().any(|r| r.failed) {
@@ -310,7 +319,13 @@ fn check(args: &CheckArgs) -> Result<u8, Fatal> {
         let (text, decode_error) = irsa::decode(&input.bytes);
         let diagnostics = match decode_error {
             Some(diagnostic) => vec![diagnostic],
-            None => irsa::analyze(&text).diagnostics,
+            None => {
+                let options = EmitOptions {
+                    iam: args.iam,
+                    ..EmitOptions::default()
+                };
+                irsa::analyze_with(&text, options).diagnostics
+            }
         };
         report(input, &text, &diagnostics, &args.report)?;
         failed |= fails(&diagnostics, args.deny_warnings);

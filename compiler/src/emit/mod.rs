@@ -10,18 +10,22 @@
 //! reader would take for something else (`y`, `on`, `0123`, `12:30`, `~`)
 //! comes out quoted.
 
+pub mod iam;
 mod kubernetes;
 pub mod trust_policies;
 
 use serde::Serialize;
 
 use crate::ir::Install;
+pub use iam::IamForm;
 use kubernetes::{Kustomization, Patch, PatchTarget, SpinnakerService};
 
 pub const SERVICE_ACCOUNTS_FILE: &str = "serviceaccounts.yaml";
 pub const SPINNAKER_SERVICE_FILE: &str = "spinnakerservice.yaml";
 pub const KUSTOMIZATION_FILE: &str = "kustomization.yaml";
 pub const TRUST_POLICY_DIR: &str = "trust-policies";
+/// The ACK or Crossplane objects of `--iam ack|crossplane`.
+pub const IAM_OBJECTS_FILE: &str = "iam.yaml";
 
 /// How to emit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,6 +33,9 @@ pub struct EmitOptions {
     /// Write `kustomization.yaml` as a kustomize `Component` that patches the
     /// user's own SpinnakerService instead of creating one.
     pub component: bool,
+    /// Also write the managed roles (and associations) as infrastructure
+    /// as code in this form (LANGUAGE.md section 10).
+    pub iam: Option<IamForm>,
 }
 
 /// One file of `-o DIR`, by its path relative to `DIR`.
@@ -83,16 +90,28 @@ pub fn emit(install: &Install, options: EmitOptions) -> Result<Output, EmitError
     let spinnaker_service = emit_yaml(&SpinnakerService::new(install))?;
 
     let service_accounts = yaml_stream(&service_accounts);
-    // The whole stream is the ServiceAccounts file followed by the
-    // SpinnakerService, so it is built from those two, not serialized again.
-    let stream = if service_accounts.is_empty() {
-        spinnaker_service.clone()
-    } else {
-        [service_accounts.as_str(), &spinnaker_service].join("---\n")
+    let iam = match options.iam {
+        Some(form) => iam::emit(install, form)?,
+        None => iam::IamOutput::default(),
     };
+    let iam_objects = yaml_stream(&iam.documents);
+    // The whole stream is the IAM objects, the ServiceAccounts file and the
+    // SpinnakerService, so it is built from those, not serialized again.
+    let stream = [iam_objects.as_str(), &service_accounts, &spinnaker_service]
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join("---\n");
 
     let mut files = Vec::new();
     let mut resources = Vec::new();
+    if !iam_objects.is_empty() {
+        files.push(OutputFile {
+            path: IAM_OBJECTS_FILE.to_owned(),
+            content: iam_objects,
+        });
+        resources.push(IAM_OBJECTS_FILE);
+    }
     if !service_accounts.is_empty() {
         files.push(OutputFile {
             path: SERVICE_ACCOUNTS_FILE.to_owned(),
@@ -131,5 +150,6 @@ pub fn emit(install: &Install, options: EmitOptions) -> Result<Output, EmitError
         content: kustomization,
     });
     files.extend(trust_policies::files(&install.trust_policies));
+    files.extend(iam.files);
     Ok(Output { stream, files })
 }

@@ -51,9 +51,12 @@ pub fn lower(tree: &SyntaxTree) -> (Lowered, Vec<Diagnostic>) {
             namespace: header.namespace,
             operator: header.operator,
             oidc: header.oidc,
+            cluster: None,
+            region: None,
             service_accounts: resolved.service_accounts,
             service_settings: resolved.service_settings,
             trust_policies,
+            managed_roles: Vec::new(),
         },
         armory: header.armory,
     };

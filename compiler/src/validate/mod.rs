@@ -10,6 +10,7 @@ use std::ops::Range;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::ir::{Install, Operator, Role};
+use crate::language::IamForm;
 use crate::policy;
 
 pub use values::*;
@@ -51,6 +52,11 @@ pub fn validate(install: &Install, armory: Option<&Armory>) -> Vec<Diagnostic> {
         }
     }
     diagnostics
+}
+
+/// What `--iam FORM` needs beyond the language's own rules.
+pub fn for_iam_form(_install: &Install, _form: IamForm) -> Vec<Diagnostic> {
+    Vec::new()
 }
 
 /// `armory VERSION`, for the whole-installation checks.
