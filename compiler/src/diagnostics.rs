@@ -114,10 +114,27 @@ codes! {
     InvalidLabelKey = "E076", Error, "invalid label key";
     InvalidLabelValue = "E077", Error, "invalid label value";
     ReservedLabel = "E078", Error, "the `app.kubernetes.io/managed-by` label is irsa's";
+    // Roles managed as code, `cluster` and `region` (section 10).
+    InvalidClusterName = "E080", Error, "invalid EKS cluster name";
+    InvalidRegion = "E081", Error, "invalid AWS region";
+    RegionContradictsOidc = "E082", Error, "`region` contradicts the region of the `oidc` issuer";
+    RoleDeclaredTwice = "E083", Error, "a role is declared twice";
+    UnusedManagedRole = "E084", Error, "a declared role that no binding uses";
+    ManagedRolesInTwoAccounts = "E085", Error, "managed roles in more than one account or partition";
+    ManagedRoleWithoutTrustPolicy = "E086", Error, "a managed role whose trust policy cannot be written";
+    InvalidPolicyArn = "E087", Error, "invalid managed policy ARN";
+    PolicyAttachedTwice = "E088", Error, "a policy is attached to a role twice";
+    TooManyPolicies = "E089", Error, "more than 20 policies on one role";
+    InvalidMaxSession = "E090", Error, "`max-session` outside 1 to 12 hours";
+    InvalidDescription = "E091", Error, "invalid role description";
+    InvalidTag = "E092", Error, "invalid role tag";
+    ReservedTag = "E093", Error, "the `app.kubernetes.io/managed-by` tag is irsa's";
+    TooManyTags = "E094", Error, "more than 50 tags on one role";
     // Warnings.
     TrustPolicyTooLarge = "W001", Warning, "a trust policy is over IAM's default 2048-character quota";
     RoleOnManyServiceAccounts = "W002", Warning, "a role is bound to more than four ServiceAccounts";
     LongTokenExpiration = "W003", Warning, "`token-expiration` above 86400 seconds";
+    ManyPolicies = "W004", Warning, "more than 10 policies on one role";
 }
 
 /// The long explanations of every code: the same text as the book's

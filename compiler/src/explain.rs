@@ -103,5 +103,33 @@ pub fn explain(install: &Install) -> String {
             unreached.join(", ")
         );
     }
+    managed_roles(install, &mut out);
     out
+}
+
+/// The roles irsa manages as code (`role`), with what `--iam` writes.
+fn managed_roles(install: &Install, out: &mut String) {
+    if install.managed_roles.is_empty() {
+        return;
+    }
+    out.push_str("\nRoles irsa manages (written with `compile --iam FORM`):\n");
+    for managed in &install.managed_roles {
+        let _ = writeln!(out, "  {}", managed.role.arn());
+        let trusted: Vec<&str> = install
+            .service_accounts
+            .iter()
+            .filter(|a| a.role.same_role(&managed.role))
+            .map(|a| a.name.as_str())
+            .collect();
+        let _ = writeln!(out, "    trusts: {}", trusted.join(", "));
+        for policy in &managed.policies {
+            let _ = writeln!(out, "    policy: {policy}");
+        }
+        if let Some(boundary) = &managed.boundary {
+            let _ = writeln!(out, "    boundary: {boundary}");
+        }
+        if let Some(seconds) = managed.max_session {
+            let _ = writeln!(out, "    max-session: {seconds} s");
+        }
+    }
 }

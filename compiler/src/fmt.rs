@@ -66,16 +66,8 @@ pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
             (None, None) => {}
         }
         out.push('\n');
-        if let LineKind::Statement(
-            Statement::Defaults {
-                block: BlockOpen::Open(_),
-                ..
-            }
-            | Statement::Service(syntax::Binding {
-                block: BlockOpen::Open(_),
-                ..
-            }),
-        ) = &line.kind
+        if let LineKind::Statement(statement) = &line.kind
+            && let Some((BlockOpen::Open(_), _)) = statement.block()
         {
             depth += 1;
         }
@@ -89,6 +81,9 @@ fn format_statement(statement: &Statement) -> String {
             format!("{} {}", keyword.as_str(), format_word(value))
         }
         Statement::Defaults { block, .. } => format!("defaults{}", format_block(block)),
+        Statement::Role { role, block, .. } => {
+            format!("role {}{}", role.text, format_block(block))
+        }
         Statement::Service(binding) => {
             let targets: Vec<String> = binding
                 .targets

@@ -16,10 +16,12 @@ pub enum Keyword {
     Partition,
     Naming,
     Oidc,
+    Cluster,
+    Region,
 }
 
 impl Keyword {
-    pub const ALL: [Keyword; 8] = [
+    pub const ALL: [Keyword; 10] = [
         Keyword::Spinnaker,
         Keyword::Namespace,
         Keyword::Operator,
@@ -28,6 +30,8 @@ impl Keyword {
         Keyword::Partition,
         Keyword::Naming,
         Keyword::Oidc,
+        Keyword::Cluster,
+        Keyword::Region,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +44,8 @@ impl Keyword {
             Keyword::Partition => "partition",
             Keyword::Naming => "naming",
             Keyword::Oidc => "oidc",
+            Keyword::Cluster => "cluster",
+            Keyword::Region => "region",
         }
     }
 
@@ -58,6 +64,8 @@ impl Keyword {
             Keyword::Partition => "an AWS partition such as `aws`",
             Keyword::Naming => "a ServiceAccount name base such as `spin-sa`",
             Keyword::Oidc => "the cluster's OIDC issuer",
+            Keyword::Cluster => "the EKS cluster's name",
+            Keyword::Region => "an AWS region such as `us-west-2`",
         }
     }
 
@@ -72,7 +80,7 @@ impl Keyword {
 }
 
 /// Every statement keyword, in the order the reference lists them.
-pub const STATEMENTS: [&str; 10] = [
+pub const STATEMENTS: [&str; 13] = [
     "spinnaker",
     "namespace",
     "operator",
@@ -81,9 +89,31 @@ pub const STATEMENTS: [&str; 10] = [
     "partition",
     "naming",
     "oidc",
+    "cluster",
+    "region",
+    "role",
     "defaults",
     "service",
 ];
+
+/// The two kinds of block: a ServiceAccount's settings (`defaults` and a
+/// binding's block) and a managed role's (`role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlockKind {
+    ServiceAccount,
+    Role,
+}
+
+impl BlockKind {
+    /// The settings this kind of block takes.
+    pub fn settings(self) -> Vec<&'static str> {
+        SettingKind::ALL
+            .iter()
+            .filter(|s| s.block() == self)
+            .map(|s| s.as_str())
+            .collect()
+    }
+}
 
 /// The words inside a binding: `service TARGETS -> role ROLE as SA`.
 pub const BINDING_WORDS: [&str; 2] = ["role", "as"];
@@ -114,16 +144,42 @@ pub enum SettingKind {
     TokenExpiration,
     Annotation,
     Label,
+    Policy,
+    Boundary,
+    MaxSession,
+    Description,
+    Tag,
 }
 
 impl SettingKind {
-    pub const ALL: [SettingKind; 5] = [
+    pub const ALL: [SettingKind; 10] = [
         SettingKind::Audience,
         SettingKind::StsRegionalEndpoints,
         SettingKind::TokenExpiration,
         SettingKind::Annotation,
         SettingKind::Label,
+        SettingKind::Policy,
+        SettingKind::Boundary,
+        SettingKind::MaxSession,
+        SettingKind::Description,
+        SettingKind::Tag,
     ];
+
+    /// The kind of block the setting belongs in.
+    pub fn block(self) -> BlockKind {
+        match self {
+            SettingKind::Audience
+            | SettingKind::StsRegionalEndpoints
+            | SettingKind::TokenExpiration
+            | SettingKind::Annotation
+            | SettingKind::Label => BlockKind::ServiceAccount,
+            SettingKind::Policy
+            | SettingKind::Boundary
+            | SettingKind::MaxSession
+            | SettingKind::Description
+            | SettingKind::Tag => BlockKind::Role,
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -132,6 +188,11 @@ impl SettingKind {
             SettingKind::TokenExpiration => "token-expiration",
             SettingKind::Annotation => "annotation",
             SettingKind::Label => "label",
+            SettingKind::Policy => "policy",
+            SettingKind::Boundary => "boundary",
+            SettingKind::MaxSession => "max-session",
+            SettingKind::Description => "description",
+            SettingKind::Tag => "tag",
         }
     }
 
@@ -152,6 +213,10 @@ impl SettingKind {
             SettingKind::TokenExpiration => &["a duration such as `3600` or `1h30m`"],
             SettingKind::Annotation => &["an annotation key in quotes", "the annotation value"],
             SettingKind::Label => &["a label key in quotes", "the label value"],
+            SettingKind::Policy | SettingKind::Boundary => &["a managed policy ARN"],
+            SettingKind::MaxSession => &["a duration from `1h` to `12h`"],
+            SettingKind::Description => &["a description in quotes"],
+            SettingKind::Tag => &["a tag key in quotes", "the tag value"],
         }
     }
 
@@ -159,7 +224,11 @@ impl SettingKind {
     pub fn takes_strings(self) -> bool {
         matches!(
             self,
-            SettingKind::Audience | SettingKind::Annotation | SettingKind::Label
+            SettingKind::Audience
+                | SettingKind::Annotation
+                | SettingKind::Label
+                | SettingKind::Description
+                | SettingKind::Tag
         )
     }
 
@@ -171,10 +240,19 @@ impl SettingKind {
         }
     }
 
-    /// Whether the setting may be given more than once in a block (once
-    /// per key).
+    /// Whether the setting may be given more than once in a block, once
+    /// per key (its first value).
     pub fn keyed(self) -> bool {
-        matches!(self, SettingKind::Annotation | SettingKind::Label)
+        matches!(
+            self,
+            SettingKind::Annotation | SettingKind::Label | SettingKind::Tag
+        )
+    }
+
+    /// Whether the setting may be given any number of times (`policy`:
+    /// one per policy; the same one twice is its own error).
+    pub fn repeatable(self) -> bool {
+        self == SettingKind::Policy
     }
 }
 
@@ -191,7 +269,7 @@ pub struct WordInfo {
 }
 
 /// Every keyword, setting and binding word with its syntax and summary.
-pub const WORDS: [WordInfo; 17] = [
+pub const WORDS: [WordInfo; 25] = [
     statement(
         "spinnaker",
         "spinnaker NAME",
@@ -231,6 +309,21 @@ pub const WORDS: [WordInfo; 17] = [
         "oidc",
         "oidc ISSUER",
         "The cluster's OIDC issuer without `https://`; turns on trust policies.",
+    ),
+    statement(
+        "cluster",
+        "cluster NAME",
+        "The EKS cluster's name; needed by EKS Pod Identity.",
+    ),
+    statement(
+        "region",
+        "region REGION",
+        "The cluster's AWS region (else taken from an EKS `oidc` issuer).",
+    ),
+    statement(
+        "role",
+        "role ROLE [{ … }]",
+        "Declares a role that irsa manages as code (`compile --iam FORM`).",
     ),
     statement(
         "defaults",
@@ -278,6 +371,31 @@ pub const WORDS: [WordInfo; 17] = [
         "label",
         "label \"KEY\" \"VALUE\"",
         "A label on the ServiceAccount.",
+    ),
+    setting(
+        "policy",
+        "policy ARN",
+        "A managed policy to attach to the role (in a `role` block).",
+    ),
+    setting(
+        "boundary",
+        "boundary ARN",
+        "The role's permissions boundary, a managed policy (in a `role` block).",
+    ),
+    setting(
+        "max-session",
+        "max-session DURATION",
+        "The role's maximum session duration, 1h to 12h (in a `role` block).",
+    ),
+    setting(
+        "description",
+        "description \"TEXT\"",
+        "The role's description (in a `role` block).",
+    ),
+    setting(
+        "tag",
+        "tag \"KEY\" \"VALUE\"",
+        "A tag on the role (in a `role` block).",
     ),
 ];
 

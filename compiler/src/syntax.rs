@@ -20,7 +20,7 @@ use nom_locate::LocatedSpan;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::language::STATEMENTS;
-pub use crate::language::{Keyword, SettingKind};
+pub use crate::language::{BlockKind, Keyword, SettingKind};
 
 type Span<'a> = LocatedSpan<&'a str>;
 type PResult<'a, T> = IResult<Span<'a>, T, LineError>;
@@ -85,6 +85,25 @@ pub enum Statement {
         block: BlockOpen,
     },
     Service(Binding),
+    /// `role ROLE [{ … }]`: a role managed as code.
+    Role {
+        keyword_span: Range<usize>,
+        role: Word,
+        block: BlockOpen,
+    },
+}
+
+impl Statement {
+    /// The block the statement opens, and its kind.
+    pub fn block(&self) -> Option<(&BlockOpen, BlockKind)> {
+        match self {
+            Statement::Simple { .. } => None,
+            Statement::Defaults { block, .. } | Statement::Service(Binding { block, .. }) => {
+                Some((block, BlockKind::ServiceAccount))
+            }
+            Statement::Role { block, .. } => Some((block, BlockKind::Role)),
+        }
+    }
 }
 
 /// A setting line inside a block.
@@ -158,8 +177,8 @@ pub fn parse(source: &str) -> (SyntaxTree, Vec<Diagnostic>) {
     // One `Line` per line: sized once rather than grown by doubling.
     tree.lines
         .reserve(source.bytes().filter(|&byte| byte == b'\n').count() + 1);
-    // The `{` of the open block, and the line that opened it.
-    let mut open_block: Option<(Range<usize>, Option<usize>)> = None;
+    // The `{` of the open block, the line that opened it, and its kind.
+    let mut open_block: Option<(Range<usize>, Option<usize>, BlockKind)> = None;
     let mut rest = Span::new(source);
     // A leading byte order mark is not part of the text.
     if rest.fragment().starts_with('\u{feff}') {
@@ -180,8 +199,9 @@ pub fn parse(source: &str) -> (SyntaxTree, Vec<Diagnostic>) {
         let start = line.location_offset();
         let span = start..start + line.fragment().len();
         let index = tree.lines.len();
-        let owner = open_block.as_ref().and_then(|(_, owner)| *owner);
-        let parsed = parse_line(line, open_block.is_some(), owner);
+        let owner = open_block.as_ref().and_then(|(_, owner, _)| *owner);
+        let in_block = open_block.as_ref().map(|(_, _, kind)| *kind);
+        let parsed = parse_line(line, in_block, owner);
         let (kind, comment) = match parsed {
             Ok(parsed) => parsed,
             Err(broken) => {
@@ -191,8 +211,8 @@ pub fn parse(source: &str) -> (SyntaxTree, Vec<Diagnostic>) {
                 }
                 // A broken line that opens a block still opens it, so its
                 // settings are not reported as unknown statements.
-                if line_opens_block(line.fragment()) {
-                    open_block = Some((span.clone(), None));
+                if let Some(kind) = line_opens_block(line.fragment()) {
+                    open_block = Some((span.clone(), None, kind));
                 }
                 (LineKind::Invalid, None)
             }
@@ -201,19 +221,11 @@ pub fn parse(source: &str) -> (SyntaxTree, Vec<Diagnostic>) {
             LineKind::Statement(statement) => {
                 // A block guessed open after a broken line is not reported:
                 // that line already has its error.
-                if let Some((open, Some(_))) = open_block.take() {
+                if let Some((open, Some(_), _)) = open_block.take() {
                     diagnostics.push(unterminated_block(open, Some(span.clone())));
                 }
-                match statement {
-                    Statement::Defaults {
-                        block: BlockOpen::Open(brace),
-                        ..
-                    }
-                    | Statement::Service(Binding {
-                        block: BlockOpen::Open(brace),
-                        ..
-                    }) => open_block = Some((brace.clone(), Some(index))),
-                    _ => {}
+                if let Some((BlockOpen::Open(brace), kind)) = statement.block() {
+                    open_block = Some((brace.clone(), Some(index), kind));
                 }
             }
             LineKind::Close(brace) => {
@@ -243,7 +255,7 @@ pub fn parse(source: &str) -> (SyntaxTree, Vec<Diagnostic>) {
             None => break,
         }
     }
-    if let Some((open, Some(_))) = open_block {
+    if let Some((open, Some(_), _)) = open_block {
         diagnostics.push(unterminated_block(open, None));
     }
     (tree, diagnostics)
@@ -259,10 +271,17 @@ fn unterminated_block(open: Range<usize>, statement: Option<Range<usize>>) -> Di
     }
 }
 
-/// A guess, for recovery only: does this broken line end with `{`?
-fn line_opens_block(line: &str) -> bool {
+/// A guess, for recovery only: does this broken line end with `{`, and
+/// what kind of block would it open?
+fn line_opens_block(line: &str) -> Option<BlockKind> {
     let code = line.split('#').next().unwrap_or_default().trim_end();
-    code.ends_with('{') && !code.ends_with("{}")
+    let opens = code.ends_with('{') && !code.ends_with("{}");
+    let role = code.trim_start().starts_with("role ");
+    opens.then_some(if role {
+        BlockKind::Role
+    } else {
+        BlockKind::ServiceAccount
+    })
 }
 
 /// NUL bytes and other control characters mean binary input (or a corrupt
@@ -638,7 +657,7 @@ type ParsedLine = (LineKind, Option<String>);
 
 fn parse_line(
     line: Span<'_>,
-    in_block: bool,
+    in_block: Option<BlockKind>,
     owner: Option<usize>,
 ) -> Result<ParsedLine, BrokenLine> {
     match line_content(line, in_block, owner) {
@@ -678,7 +697,7 @@ fn parse_line(
 
 fn line_content(
     line: Span<'_>,
-    in_block: bool,
+    in_block: Option<BlockKind>,
     owner: Option<usize>,
 ) -> PResult<'_, (LineKind, Option<String>)> {
     let (input, _) = space0(line)?;
@@ -691,7 +710,7 @@ fn line_content(
         return Ok((input, (LineKind::Close(brace), comment)));
     }
     let (after_keyword, keyword) = expect(
-        if in_block {
+        if in_block.is_some() {
             "a setting or `}`"
         } else {
             "a statement"
@@ -700,13 +719,16 @@ fn line_content(
     )
     .parse(input)?;
     let name = keyword.text.as_str();
-    if in_block {
+    if let Some(block) = in_block {
         if let Some(kind) = SettingKind::parse(name) {
+            if kind.block() != block {
+                return fail(setting_in_wrong_block(kind, keyword.span));
+            }
             let (rest, (setting, comment)) = setting(owner, kind, keyword.span, after_keyword)?;
             return Ok((rest, (LineKind::Setting(setting), comment)));
         }
         if !STATEMENTS.contains(&name) {
-            let names = SettingKind::names();
+            let names = block.settings();
             return fail(
                 Diagnostic::new(
                     Code::UnknownSetting,
@@ -737,6 +759,26 @@ fn line_content(
     Ok((rest, (LineKind::Statement(statement), comment)))
 }
 
+fn setting_in_wrong_block(kind: SettingKind, span: Range<usize>) -> Diagnostic {
+    let (what, help) = match kind.block() {
+        BlockKind::Role => (
+            "a role setting",
+            "role settings go in a `role ROLE { … }` block; declare the role there",
+        ),
+        BlockKind::ServiceAccount => (
+            "a ServiceAccount setting",
+            "ServiceAccount settings go in `defaults { … }` or a binding's block",
+        ),
+    };
+    Diagnostic::new(
+        Code::UnknownSetting,
+        span,
+        format!("`{}` is {what}, not a setting of this block", kind.as_str()),
+    )
+    .with_span_label("not a setting of this block")
+    .with_help(help)
+}
+
 fn list(names: &[&str]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     quoted.join(", ")
@@ -746,6 +788,9 @@ fn statement<'a>(keyword: &Word, input: Span<'a>) -> PResult<'a, (Statement, Opt
     let name = keyword.text.as_str();
     if name == "service" {
         return binding(keyword.span.clone(), input);
+    }
+    if name == "role" {
+        return role_statement(keyword.span.clone(), input);
     }
     if name == "defaults" {
         let (input, _) = space0(input)?;
@@ -781,6 +826,30 @@ fn statement<'a>(keyword: &Word, input: Span<'a>) -> PResult<'a, (Statement, Opt
         keyword: simple,
         keyword_span: keyword.span.clone(),
         value,
+    };
+    Ok((input, (statement, comment)))
+}
+
+/// `role ROLE [{ | {}]`.
+fn role_statement(
+    keyword_span: Range<usize>,
+    input: Span<'_>,
+) -> PResult<'_, (Statement, Option<String>)> {
+    const ROLE: &str = "a role ARN or role name";
+    let (input, _) = expect(ROLE, space1).parse(input)?;
+    let (input, role) = expect(ROLE, bare_word(false)).parse(input)?;
+    let (input, _) = space0(input)?;
+    let (input, block) = opt(block_open).parse(input)?;
+    let what = if block.is_some() {
+        "end of line after `{`"
+    } else {
+        "`{` or end of line"
+    };
+    let (input, comment) = expect_line_end(what, input)?;
+    let statement = Statement::Role {
+        keyword_span,
+        role,
+        block: block.unwrap_or(BlockOpen::None),
     };
     Ok((input, (statement, comment)))
 }

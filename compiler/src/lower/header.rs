@@ -27,6 +27,9 @@ pub(super) struct Header {
     /// `None` when `naming` is invalid: derived names are then not made.
     pub naming: Option<String>,
     pub oidc: Option<Spanned<String>>,
+    pub cluster: Option<Spanned<String>>,
+    /// `region`, else the region of an EKS `oidc` issuer.
+    pub region: Option<Spanned<String>>,
 }
 
 /// The first of each singleton statement: its keyword's span and value.
@@ -76,6 +79,9 @@ pub(super) fn resolve(cx: &mut Context<'_>) -> Header {
     if let (Some(oidc), None, false) = (&oidc, &namespace, namespace_broken) {
         cx.report(oidc_without_namespace(oidc.span.clone()));
     }
+    let cluster = checked(cx, value(Keyword::Cluster), validate::cluster_name);
+    let written_region = checked(cx, value(Keyword::Region), validate::region);
+    let region = region(cx, written_region, oidc.as_ref());
     Header {
         name,
         namespace,
@@ -86,6 +92,41 @@ pub(super) fn resolve(cx: &mut Context<'_>) -> Header {
         partition,
         naming,
         oidc,
+        cluster,
+        region,
+    }
+}
+
+/// The written `region`, checked against the `oidc` issuer's; else the
+/// issuer's.
+fn region(
+    cx: &mut Context<'_>,
+    written: Option<Spanned<String>>,
+    oidc: Option<&Spanned<String>>,
+) -> Option<Spanned<String>> {
+    let from_issuer = oidc.and_then(|oidc| {
+        validate::region_of_issuer(&oidc.value)
+            .map(|region| Spanned::new(region.to_owned(), oidc.span.clone()))
+    });
+    match (written, from_issuer) {
+        (Some(written), Some(issuer)) if written.value != issuer.value => {
+            cx.report(
+                Diagnostic::new(
+                    Code::RegionContradictsOidc,
+                    written.span.clone(),
+                    format!(
+                        "the region is `{}`, but the `oidc` issuer is in `{}`",
+                        written.value, issuer.value
+                    ),
+                )
+                .with_span_label("this region")
+                .with_label(issuer.span, "an issuer of another region")
+                .with_fix(issuer.value),
+            );
+            Some(written)
+        }
+        (Some(written), _) => Some(written),
+        (None, issuer) => issuer,
     }
 }
 
@@ -136,7 +177,7 @@ fn singleton_statements<'t>(cx: &mut Context<'t>) -> Singles<'t> {
                 defaults_seen.get_or_insert_with(|| keyword_span.clone());
                 ("defaults", keyword_span, first)
             }
-            Statement::Service(_) => continue,
+            Statement::Service(_) | Statement::Role { .. } => continue,
         };
         if let Some(first) = first {
             cx.report(repeated_statement(name, keyword_span.clone(), first));

@@ -8,9 +8,11 @@
 //! - [`header`]: the statements that appear once (`spinnaker`, `namespace`, …).
 //! - [`settings`]: the settings of a block (`defaults` or a binding's).
 //! - [`bindings`]: `service` lines → ServiceAccounts and `service-settings`.
+//! - [`roles`]: `role` statements → the roles managed as code.
 
 mod bindings;
 mod header;
+mod roles;
 mod settings;
 
 use std::collections::HashMap;
@@ -38,7 +40,9 @@ pub fn lower(tree: &SyntaxTree) -> (Lowered, Vec<Diagnostic>) {
     let mut cx = Context::new(tree);
     let header = header::resolve(&mut cx);
     let defaults = settings::defaults(&mut cx);
+    let managed_roles = roles::declared(&mut cx, &header);
     let resolved = bindings::resolve(&mut cx, &header, &defaults);
+    roles::check_use(&mut cx, &managed_roles, &resolved.service_accounts);
     let trust_policies = match (&header.oidc, &header.namespace) {
         (Some(oidc), Some(namespace)) => {
             trust_policies(&resolved.service_accounts, &oidc.value, &namespace.value)
@@ -51,12 +55,12 @@ pub fn lower(tree: &SyntaxTree) -> (Lowered, Vec<Diagnostic>) {
             namespace: header.namespace,
             operator: header.operator,
             oidc: header.oidc,
-            cluster: None,
-            region: None,
+            cluster: header.cluster,
+            region: header.region,
             service_accounts: resolved.service_accounts,
             service_settings: resolved.service_settings,
             trust_policies,
-            managed_roles: Vec::new(),
+            managed_roles,
         },
         armory: header.armory,
     };

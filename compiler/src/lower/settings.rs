@@ -55,11 +55,24 @@ pub(super) fn defaults(cx: &mut Context<'_>) -> BlockSettings {
 /// Reads and checks the settings of the block opened by line `owner`.
 pub(super) fn block(cx: &mut Context<'_>, owner: usize) -> BlockSettings {
     let mut settings = BlockSettings::default();
-    // First occurrence of each setting (of each key, for annotations and
-    // labels), for "twice" errors.
+    for setting in distinct(cx, owner) {
+        apply(cx, setting, &mut settings);
+    }
+    settings
+}
+
+/// The settings of a block, but those set a second time (reported):
+/// each setting once, keyed ones once per key, repeatable ones always.
+pub(super) fn distinct<'t>(cx: &mut Context<'t>, owner: usize) -> Vec<&'t Setting> {
+    // First occurrence of each setting (of each key), for "twice" errors.
     let mut seen: HashMap<(SettingKind, &str), Range<usize>> = HashMap::new();
+    let mut distinct = Vec::new();
     let lines = cx.settings_of(owner).to_vec();
     for setting in lines {
+        if setting.kind.repeatable() {
+            distinct.push(setting);
+            continue;
+        }
         let key = match (setting.kind.keyed(), setting.values.first()) {
             (true, Some(value)) => value.text.as_str(),
             _ => "",
@@ -74,9 +87,9 @@ pub(super) fn block(cx: &mut Context<'_>, owner: usize) -> BlockSettings {
             continue;
         }
         seen.insert((setting.kind, key), span);
-        apply(cx, setting, &mut settings);
+        distinct.push(setting);
     }
-    settings
+    distinct
 }
 
 fn repeated_setting(
@@ -142,5 +155,11 @@ fn apply(cx: &mut Context<'_>, setting: &Setting, settings: &mut BlockSettings) 
                 settings.labels.insert(key, value);
             }
         }
+        // Role settings: the parser keeps them out of these blocks.
+        SettingKind::Policy
+        | SettingKind::Boundary
+        | SettingKind::MaxSession
+        | SettingKind::Description
+        | SettingKind::Tag => {}
     }
 }

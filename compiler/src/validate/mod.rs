@@ -69,8 +69,15 @@ pub struct Armory {
 /// with two paths in one account cannot be two real roles.
 fn check_role_names(install: &Install, diagnostics: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<(&str, &str, &str), &Role> = HashMap::new();
-    for account in &install.service_accounts {
-        let role = &account.role;
+    // Declared roles and bound roles, in the order they were written.
+    let mut roles: Vec<&Role> = install
+        .managed_roles
+        .iter()
+        .map(|m| &m.role)
+        .chain(install.service_accounts.iter().map(|a| &a.role))
+        .collect();
+    roles.sort_by_key(|role| role.span.start);
+    for role in roles {
         let key = (
             role.partition.as_str(),
             role.account.as_str(),

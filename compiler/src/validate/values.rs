@@ -722,6 +722,264 @@ pub fn label(key: &Word, value: &Word) -> Result<(String, String), Diagnostic> {
     Ok((key.text.clone(), value.text.clone()))
 }
 
+/// `cluster NAME`: EKS's rule, 1–100 characters, a letter or digit first,
+/// then letters, digits, `-` and `_`.
+pub fn cluster_name(word: &Word) -> Result<String, Diagnostic> {
+    let name = word.text.as_str();
+    let length = name.chars().count();
+    let problem = if name.is_empty() || length > 100 {
+        Some(format!(
+            "it is {length} characters long; EKS allows 1 to 100"
+        ))
+    } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        Some("it must start with a letter or digit".to_owned())
+    } else {
+        name.chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_')))
+            .map(|c| format!("it holds `{c}`; EKS allows letters, digits, `-` and `_`"))
+    };
+    match problem {
+        None => Ok(name.to_owned()),
+        Some(problem) => Err(Diagnostic::new(
+            Code::InvalidClusterName,
+            word.span.clone(),
+            format!("`{name}` is not an EKS cluster name: {problem}"),
+        )
+        .with_span_label("not a cluster name")
+        .with_help("write the name `aws eks list-clusters` shows")),
+    }
+}
+
+/// Whether a text has the shape of an AWS region: `us-west-2`,
+/// `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`.
+fn is_region(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [first, middle @ .., last] = parts.as_slice() else {
+        return false;
+    };
+    first.len() == 2
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && !middle.is_empty()
+        && middle
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && !last.is_empty()
+        && last.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `region REGION`.
+pub fn region(word: &Word) -> Result<String, Diagnostic> {
+    if is_region(&word.text) {
+        return Ok(word.text.clone());
+    }
+    let lower = word.text.to_ascii_lowercase();
+    let diagnostic = Diagnostic::new(
+        Code::InvalidRegion,
+        word.span.clone(),
+        format!("`{}` is not an AWS region", word.text),
+    )
+    .with_span_label("expected a region such as `us-west-2`");
+    Err(if is_region(&lower) {
+        diagnostic.with_fix(lower)
+    } else {
+        diagnostic.with_help("a region is written like `us-west-2`, `eu-central-1` or `cn-north-1`")
+    })
+}
+
+/// The region of an EKS issuer, `oidc.eks.REGION.amazonaws.com[.cn]/…`.
+pub fn region_of_issuer(issuer: &str) -> Option<&str> {
+    let host = issuer.split('/').next()?;
+    let rest = host.strip_prefix("oidc.eks.")?;
+    let region = rest
+        .strip_suffix(".amazonaws.com.cn")
+        .or_else(|| rest.strip_suffix(".amazonaws.com"))?;
+    is_region(region).then_some(region)
+}
+
+/// A managed policy ARN (`policy` and `boundary`):
+/// `arn:PARTITION:iam::ACCOUNT:policy/[PATH/]NAME`, ACCOUNT 12 digits or
+/// `aws` for AWS managed policies.
+pub fn policy_arn(word: &Word) -> Result<String, Diagnostic> {
+    let text = word.text.as_str();
+    let invalid = |problem: String| {
+        Diagnostic::new(
+            Code::InvalidPolicyArn,
+            word.span.clone(),
+            format!("`{text}` is not a managed policy ARN: {problem}"),
+        )
+        .with_span_label("not a policy ARN")
+        .with_help("a managed policy ARN looks like `arn:aws:iam::aws:policy/ReadOnlyAccess` or `arn:aws:iam::123456789012:policy/NAME`")
+    };
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    let ["arn", partition_name, "iam", "", account, resource] = parts.as_slice() else {
+        return Err(invalid(
+            "expected `arn:PARTITION:iam::ACCOUNT:policy/NAME`".to_owned(),
+        ));
+    };
+    let partition_at = word.span.start + 4;
+    partition(
+        partition_name,
+        partition_at..partition_at + partition_name.len(),
+    )?;
+    if *account != "aws" && account_problem(account).is_some() {
+        return Err(invalid(format!(
+            "the account `{account}` is neither 12 digits nor `aws`"
+        )));
+    }
+    let Some(path_and_name) = resource.strip_prefix("policy/") else {
+        return Err(invalid("the resource is not `policy/…`".to_owned()));
+    };
+    let (path, name) = split_role_path(path_and_name);
+    let length = name.chars().count();
+    if name.is_empty() || length > 128 {
+        return Err(invalid(format!(
+            "the policy name is {length} characters long; IAM allows 1 to 128"
+        )));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "_+=,.@-".contains(*c)))
+    {
+        return Err(invalid(format!(
+            "the policy name holds `{c}`; IAM allows letters, digits and `_+=,.@-`"
+        )));
+    }
+    if path.contains("//") || path.chars().any(|c| !('!'..='~').contains(&c)) {
+        return Err(invalid(
+            "the path is not `/` or `/segment/…/` of printable ASCII".to_owned(),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// `max-session DURATION`: 1 to 12 hours, in seconds.
+pub fn max_session(word: &Word) -> Result<u64, Diagnostic> {
+    let Some(seconds) = parse_duration(&word.text) else {
+        return Err(Diagnostic::new(
+            Code::InvalidDuration,
+            word.span.clone(),
+            format!("`{}` is not a duration", word.text),
+        )
+        .with_span_label("expected seconds or h/m/s units")
+        .with_help(
+            "write seconds (`3600`) or hours, minutes and seconds in that order (`1h30m`)",
+        ));
+    };
+    if (3600..=43_200).contains(&seconds) {
+        return Ok(seconds);
+    }
+    Err(Diagnostic::new(
+        Code::InvalidMaxSession,
+        word.span.clone(),
+        format!("`max-session` is {seconds} seconds; IAM allows 3600 (1h) to 43200 (12h)"),
+    )
+    .with_span_label("outside 1h to 12h")
+    .with_help("write a duration from `1h` to `12h`"))
+}
+
+/// `description "TEXT"`: at most 1000 characters of IAM's set (tab, line
+/// ends, printable ASCII, U+00A1–U+00FF).
+pub fn description(word: &Word) -> Result<String, Diagnostic> {
+    let text = word.text.as_str();
+    let length = text.chars().count();
+    let problem = if length > 1000 {
+        Some(format!("it is {length} characters long; IAM allows 1000"))
+    } else {
+        text.chars()
+            .find(|&c| {
+                !(matches!(c, '\t' | '\n' | '\r')
+                    || (' '..='~').contains(&c)
+                    || ('\u{a1}'..='\u{ff}').contains(&c))
+            })
+            .map(|c| format!("it holds {}, which IAM does not allow", shown_char(c)))
+    };
+    match problem {
+        None => Ok(text.to_owned()),
+        Some(problem) => Err(Diagnostic::new(
+            Code::InvalidDescription,
+            word.span.clone(),
+            format!("invalid role description: {problem}"),
+        )
+        .with_span_label("invalid description")
+        .with_help(
+            "IAM descriptions are printable ASCII and Latin-1 letters, at most 1000 characters",
+        )),
+    }
+}
+
+fn shown_char(c: char) -> String {
+    if c.is_control() || c.is_whitespace() {
+        format!("U+{:04X}", u32::from(c))
+    } else {
+        format!("`{c}` (U+{:04X})", u32::from(c))
+    }
+}
+
+/// `tag "KEY" "VALUE"`: IAM's tag rules; irsa's own tag is reserved.
+pub fn tag(key: &Word, value: &Word) -> Result<(String, String), Diagnostic> {
+    if key.text == MANAGED_BY_LABEL {
+        return Err(Diagnostic::new(
+            Code::ReservedTag,
+            key.span.clone(),
+            format!("the `{MANAGED_BY_LABEL}` tag is always `irsa`"),
+        )
+        .with_span_label("reserved tag")
+        .with_help("irsa tags every role it manages with it; remove this line"));
+    }
+    let allowed = |c: char| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c);
+    let invalid = |word: &Word, problem: String| {
+        Diagnostic::new(Code::InvalidTag, word.span.clone(), problem)
+            .with_span_label("invalid tag")
+            .with_help("tag keys are 1 to 128 and values 0 to 256 letters, digits, spaces and `_ . : / = + - @`; keys may not start with `aws:`")
+    };
+    let key_length = key.text.chars().count();
+    if key.text.is_empty() || key_length > 128 {
+        return Err(invalid(
+            key,
+            format!("the tag key is {key_length} characters long; IAM allows 1 to 128"),
+        ));
+    }
+    if key
+        .text
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
+    {
+        return Err(invalid(
+            key,
+            format!(
+                "the tag key `{}` starts with `aws:`, which AWS reserves",
+                key.text
+            ),
+        ));
+    }
+    if let Some(c) = key.text.chars().find(|&c| !allowed(c)) {
+        return Err(invalid(
+            key,
+            format!(
+                "the tag key holds {}, which IAM does not allow",
+                shown_char(c)
+            ),
+        ));
+    }
+    let value_length = value.text.chars().count();
+    if value_length > 256 {
+        return Err(invalid(
+            value,
+            format!("the tag value is {value_length} characters long; IAM allows 256"),
+        ));
+    }
+    if let Some(c) = value.text.chars().find(|&c| !allowed(c)) {
+        return Err(invalid(
+            value,
+            format!(
+                "the tag value holds {}, which IAM does not allow",
+                shown_char(c)
+            ),
+        ));
+    }
+    Ok((key.text.clone(), value.text.clone()))
+}
+
 const QUALIFIED_NAME_HELP: &str =
     "a key is `[PREFIX/]NAME`: a DNS subdomain, `/`, and up to 63 letters, digits, `-`, `_` or `.`";
 

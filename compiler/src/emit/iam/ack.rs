@@ -1,9 +1,520 @@
-//! `--iam ack` (not written yet).
+//! `--iam ack`: AWS Controllers for Kubernetes objects (LANGUAGE.md
+//! section 10), one YAML document per object, in the `namespace` (none: no
+//! `metadata.namespace`):
+//!
+//! - [`role`]: an `iam.services.k8s.aws/v1alpha1` `Role` per managed role,
+//!   fields as in the iam-controller's CRD (`schemas/iam.services.k8s.aws_roles.yaml`):
+//!   `name` and `assumeRolePolicyDocument` (required; the trust policy as a
+//!   compact JSON string), `path`, `description`, `maxSessionDuration`,
+//!   `permissionsBoundary`, `policies` (ACK attaches them itself: no
+//!   separate attachment objects) and `tags` (a list of `{key, value}`).
+//! - Pod Identity associations (`eks.services.k8s.aws/v1alpha1`
+//!   `PodIdentityAssociation`, section 11) will follow the roles, one
+//!   function per kind, named from their ServiceAccounts with their own
+//!   [`names::Names`]; the IR has none yet.
+//!
+//! The Kubernetes object names of section 10, shared with Crossplane, are in
+//! [`names`].
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
 
 use super::IamOutput;
-use crate::emit::EmitError;
-use crate::ir::Install;
+use crate::emit::{EmitError, emit_yaml};
+use crate::ir::{Install, ManagedRole};
 
-pub(super) fn emit(_install: &Install) -> Result<IamOutput, EmitError> {
-    Ok(IamOutput::default())
+const IAM_API_VERSION: &str = "iam.services.k8s.aws/v1alpha1";
+
+pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
+    let namespace = install.namespace.as_ref().map(|n| n.value.as_str());
+    let mut role_names = names::Names::default();
+    let mut documents = Vec::with_capacity(install.managed_roles.len());
+    for managed in &install.managed_roles {
+        let object = role_names.claim(&names::object_name(&managed.role.name, "role"));
+        documents.push(emit_yaml(&role(install, managed, &object, namespace)?)?);
+    }
+    Ok(IamOutput {
+        documents,
+        files: Vec::new(),
+    })
+}
+
+/// An ACK object: `apiVersion`, `kind`, `metadata`, `spec`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Object<S> {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: S,
+}
+
+/// `spec` of an ACK `Role`: keys in the order Kubernetes prints them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleSpec<'a> {
+    assume_role_policy_document: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_session_duration: Option<u64>,
+    name: &'a str,
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permissions_boundary: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    policies: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<Tag<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tag<'a> {
+    key: &'a str,
+    value: &'a str,
+}
+
+/// The `Role` of one managed role, as the object `object`.
+fn role<'a>(
+    install: &Install,
+    managed: &'a ManagedRole,
+    object: &str,
+    namespace: Option<&str>,
+) -> Result<Object<RoleSpec<'a>>, EmitError> {
+    Ok(Object {
+        api_version: IAM_API_VERSION,
+        kind: "Role",
+        metadata: names::metadata(object, namespace, BTreeMap::new()),
+        spec: RoleSpec {
+            assume_role_policy_document: names::compact_trust_policy(install, managed)?,
+            description: managed.description.as_deref(),
+            max_session_duration: managed.max_session,
+            name: &managed.role.name,
+            path: &managed.role.path,
+            permissions_boundary: managed.boundary.as_deref(),
+            policies: &managed.policies,
+            tags: managed
+                .tags
+                .iter()
+                .map(|(key, value)| Tag { key, value })
+                .collect(),
+        },
+    })
+}
+
+/// What the Kubernetes forms (ACK and Crossplane) share: object names
+/// (section 10), metadata, and the trust policy as a string.
+pub(super) mod names {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    use crate::emit::EmitError;
+    use crate::ir::{Install, ManagedRole};
+    use crate::policy;
+    use crate::validate::MANAGED_BY_LABEL;
+
+    /// The longest Kubernetes object name (a DNS-1123 subdomain).
+    const MAX_NAME: usize = 253;
+
+    /// The object name of section 10 for `name`: lower-cased, every
+    /// character outside `[a-z0-9.-]` replaced with `-`, trimmed to start
+    /// and end with a letter or digit. Beyond the rule, so that the name is
+    /// a DNS-1123 subdomain as the API server demands: a `.` next to another
+    /// `.` or a `-` becomes `-` (`a..b` → `a--b`), at most 253 characters,
+    /// and `fallback` when nothing is left (a role named `__`).
+    pub fn object_name(name: &str, fallback: &str) -> String {
+        let mapped: Vec<char> = name
+            .chars()
+            .map(|c| {
+                let c = c.to_ascii_lowercase();
+                if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let mut out = String::with_capacity(mapped.len());
+        for (i, &c) in mapped.iter().enumerate() {
+            let before = i.checked_sub(1).and_then(|j| mapped.get(j));
+            let after = mapped.get(i + 1);
+            let next_to_separator = [before, after]
+                .into_iter()
+                .flatten()
+                .any(|&n| n == '.' || n == '-');
+            out.push(if c == '.' && next_to_separator {
+                '-'
+            } else {
+                c
+            });
+        }
+        fit(&out, MAX_NAME).unwrap_or_else(|| fallback.to_owned())
+    }
+
+    /// `text` trimmed to start and end with a letter or digit, cut to at
+    /// most `max` characters (all ASCII); `None` when nothing is left.
+    fn fit(text: &str, max: usize) -> Option<String> {
+        let trimmed = text.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        let cut = trimmed.get(..max.min(trimmed.len())).unwrap_or(trimmed);
+        let cut = cut.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
+        (!cut.is_empty()).then(|| cut.to_owned())
+    }
+
+    /// The names given so far to the objects of one kind: a name already
+    /// given gets `-2`, `-3`… (the first free one), in order of first
+    /// appearance.
+    #[derive(Debug, Default)]
+    pub struct Names {
+        taken: BTreeSet<String>,
+    }
+
+    impl Names {
+        /// A unique name for an object whose name would be `name` (already
+        /// an [`object_name`]).
+        pub fn claim(&mut self, name: &str) -> String {
+            let mut candidate = name.to_owned();
+            let mut n: u32 = 2;
+            while self.taken.contains(&candidate) {
+                let suffix = format!("-{n}");
+                let base = fit(name, MAX_NAME.saturating_sub(suffix.len()))
+                    .unwrap_or_else(|| name.to_owned());
+                candidate = format!("{base}{suffix}");
+                n = n.saturating_add(1);
+            }
+            self.taken.insert(candidate.clone());
+            candidate
+        }
+    }
+
+    /// `metadata`: the name, the namespace if any, the annotations if any,
+    /// and the label `app.kubernetes.io/managed-by: irsa`.
+    pub fn metadata(
+        name: &str,
+        namespace: Option<&str>,
+        annotations: BTreeMap<String, String>,
+    ) -> ObjectMeta {
+        let mut labels = BTreeMap::new();
+        labels.insert(MANAGED_BY_LABEL.to_owned(), "irsa".to_owned());
+        ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: namespace.map(str::to_owned),
+            annotations: (!annotations.is_empty()).then_some(annotations),
+            labels: Some(labels),
+            ..ObjectMeta::default()
+        }
+    }
+
+    /// The role's trust policy (section 7, built by [`crate::policy`]) as a
+    /// compact JSON string. Validation gives every managed role one; a role
+    /// without is a bug in irsa.
+    pub fn compact_trust_policy(
+        install: &Install,
+        managed: &ManagedRole,
+    ) -> Result<String, EmitError> {
+        let trust = install.trust_policy_of(&managed.role).ok_or_else(|| {
+            EmitError(format!(
+                "the managed role {} has no trust policy",
+                managed.role.arn()
+            ))
+        })?;
+        Ok(policy::compact(&policy::trust_policy(trust)))
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::names::{Names, object_name};
+    use super::*;
+    use crate::emit::iam::IamForm;
+    use crate::emit::{EmitOptions, IAM_OBJECTS_FILE, KUSTOMIZATION_FILE};
+    use crate::policy;
+    use crate::validate::MANAGED_BY_LABEL;
+
+    pub const ACCOUNT: &str = "123456789012";
+    pub const ISSUER: &str = "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+
+    /// An install whose bindings use `roles` (names or `PATH/NAME`), each
+    /// made a managed role with only the implicit tag; until the language
+    /// has `role`, built by hand.
+    pub fn install(namespace: Option<&str>, roles: &[&str]) -> Install {
+        let mut source = format!("account {ACCOUNT}\noidc {ISSUER}\n");
+        if let Some(namespace) = namespace {
+            source.push_str(&format!("namespace {namespace}\n"));
+        }
+        for (i, role) in roles.iter().enumerate() {
+            let service = crate::services::KNOWN_SERVICES[i];
+            source.push_str(&format!("service {service} -> role {role} as sa-{i}\n"));
+        }
+        let analysis = crate::analyze(&source);
+        let mut install = analysis
+            .install
+            .unwrap_or_else(|| panic!("{source}\n{:?}", analysis.diagnostics));
+        install.managed_roles = install
+            .trust_policies
+            .iter()
+            .map(|trust| ManagedRole {
+                role: trust.role.clone(),
+                policies: Vec::new(),
+                boundary: None,
+                max_session: None,
+                description: None,
+                tags: BTreeMap::from([(MANAGED_BY_LABEL.to_owned(), "irsa".to_owned())]),
+            })
+            .collect();
+        install
+    }
+
+    /// The first role made full: two policies, a boundary, a maximum
+    /// session, a description and a tag.
+    pub fn fill(managed: &mut ManagedRole) {
+        managed.policies = vec![
+            "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess".to_owned(),
+            format!("arn:aws:iam::{ACCOUNT}:policy/spinnaker-front50"),
+        ];
+        managed.boundary = Some(format!("arn:aws:iam::{ACCOUNT}:policy/boundary"));
+        managed.max_session = Some(7200);
+        managed.description = Some("Spinnaker: core services".to_owned());
+        managed
+            .tags
+            .insert("team".to_owned(), "platform".to_owned());
+    }
+
+    /// The trust policy of section 7 for the ServiceAccount `sa`, compact,
+    /// written out.
+    pub fn trust(namespace: &str, sa: &str) -> String {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER}"}},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{{"StringEquals":{{"{ISSUER}:sub":"system:serviceaccount:{namespace}:{sa}","{ISSUER}:aud":"sts.amazonaws.com"}}}}}}]}}"#
+        )
+    }
+
+    /// As YAML writes a JSON string in double quotes.
+    pub fn quoted(text: &str) -> String {
+        format!("\"{}\"", text.replace('"', "\\\""))
+    }
+
+    fn documents(install: &Install) -> Vec<String> {
+        emit(install).unwrap().documents
+    }
+
+    #[test]
+    fn a_role_has_every_field_of_its_managed_role() {
+        let mut install = install(Some("spinnaker"), &["spinnaker", "bakery/Rosco_Baker"]);
+        fill(&mut install.managed_roles[0]);
+        let documents = documents(&install);
+        assert_eq!(
+            documents[0],
+            format!(
+                "\
+apiVersion: iam.services.k8s.aws/v1alpha1
+kind: Role
+metadata:
+  labels:
+    app.kubernetes.io/managed-by: irsa
+  name: spinnaker
+  namespace: spinnaker
+spec:
+  assumeRolePolicyDocument: {}
+  description: \"Spinnaker: core services\"
+  maxSessionDuration: 7200
+  name: spinnaker
+  path: /
+  permissionsBoundary: arn:aws:iam::{ACCOUNT}:policy/boundary
+  policies:
+  - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+  - arn:aws:iam::{ACCOUNT}:policy/spinnaker-front50
+  tags:
+  - key: app.kubernetes.io/managed-by
+    value: irsa
+  - key: team
+    value: platform
+",
+                quoted(&trust("spinnaker", "sa-0"))
+            )
+        );
+        // Only what is set: no description, session, boundary or policies.
+        assert_eq!(
+            documents[1],
+            format!(
+                "\
+apiVersion: iam.services.k8s.aws/v1alpha1
+kind: Role
+metadata:
+  labels:
+    app.kubernetes.io/managed-by: irsa
+  name: rosco-baker
+  namespace: spinnaker
+spec:
+  assumeRolePolicyDocument: {}
+  name: Rosco_Baker
+  path: /bakery/
+  tags:
+  - key: app.kubernetes.io/managed-by
+    value: irsa
+",
+                quoted(&trust("spinnaker", "sa-1"))
+            )
+        );
+        assert_eq!(documents.len(), 2);
+    }
+
+    #[test]
+    fn the_trust_policy_is_the_one_of_section_7() {
+        let install = install(Some("spin"), &["a"]);
+        let document: serde_json::Value = serde_saphyr::from_str(&documents(&install)[0]).unwrap();
+        let text = document["spec"]["assumeRolePolicyDocument"]
+            .as_str()
+            .unwrap();
+        let trust = install
+            .trust_policy_of(&install.managed_roles[0].role)
+            .unwrap();
+        assert_eq!(text, policy::compact(&policy::trust_policy(trust)));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(text).unwrap(),
+            serde_json::from_str::<serde_json::Value>(&policy::pretty(&policy::trust_policy(
+                trust
+            )))
+            .unwrap()
+        );
+    }
+
+    #[test]
+    fn without_a_namespace_there_is_no_metadata_namespace() {
+        let mut install = install(Some("spin"), &["a"]);
+        install.namespace = None;
+        let document = &documents(&install)[0];
+        assert!(!document.contains("namespace:"), "{document}");
+        assert!(document.contains("\n  name: a\n"), "{document}");
+    }
+
+    #[test]
+    fn colliding_role_objects_get_numbers_in_order_of_first_appearance() {
+        let install = install(
+            Some("spin"),
+            &["Spin_A", "spin-a", "team/spin.a", "spin-a-2", "SPIN-A"],
+        );
+        let names: Vec<String> = documents(&install)
+            .iter()
+            .map(|d| {
+                let document: serde_json::Value = serde_saphyr::from_str(d).unwrap();
+                document["metadata"]["name"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            ["spin-a", "spin-a-2", "spin.a", "spin-a-2-2", "spin-a-3"]
+        );
+    }
+
+    #[test]
+    fn object_names_follow_section_10() {
+        let cases = [
+            ("spinnaker", "spinnaker"),
+            ("Spin_Echo", "spin-echo"),
+            ("a+b=c,d@e", "a-b-c-d-e"),
+            ("_front50_", "front50"),
+            ("-x.y-", "x.y"),
+            ("@@Role.", "role"),
+            ("v1.2.3", "v1.2.3"),
+            ("Über", "ber"),
+            // Beyond the rule, to keep a DNS-1123 subdomain.
+            ("a..b", "a--b"),
+            ("a.-b", "a--b"),
+            ("a_.b", "a--b"),
+            ("a._b", "a--b"),
+        ];
+        for (name, object) in cases {
+            assert_eq!(object_name(name, "role"), object, "{name}");
+        }
+        assert_eq!(object_name("__", "role"), "role");
+        assert_eq!(object_name("", "role"), "role");
+        assert_eq!(object_name(&"A".repeat(300), "role"), "a".repeat(253));
+        assert_eq!(
+            object_name(&format!("{}_x", "a".repeat(252)), "role"),
+            "a".repeat(252),
+            "a cut leaves no trailing `-`"
+        );
+    }
+
+    #[test]
+    fn names_taken_get_the_first_free_number() {
+        let mut names = Names::default();
+        let claimed: Vec<String> = ["a", "a", "b", "a", "a-2", "a-3-2", "a-3"]
+            .iter()
+            .map(|n| names.claim(n))
+            .collect();
+        assert_eq!(claimed, ["a", "a-2", "b", "a-3", "a-2-2", "a-3-2", "a-3-3"]);
+        // A numbered name stays within 253 characters.
+        let long = "a".repeat(253);
+        assert_eq!(names.claim(&long), long);
+        assert_eq!(names.claim(&long), format!("{}-2", "a".repeat(251)));
+    }
+
+    #[test]
+    fn a_managed_role_without_a_trust_policy_is_a_bug() {
+        let mut install = install(Some("spin"), &["a"]);
+        install.trust_policies.clear();
+        let error = emit(&install).unwrap_err();
+        assert!(
+            error.0.contains("arn:aws:iam::123456789012:role/a"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_roles_lead_the_stream_and_iam_yaml_the_kustomization() {
+        let install = install(Some("spin"), &["a", "b"]);
+        for form in [IamForm::Ack, IamForm::Crossplane] {
+            for component in [false, true] {
+                let output = crate::emit::emit(
+                    &install,
+                    EmitOptions {
+                        component,
+                        iam: Some(form),
+                    },
+                )
+                .unwrap();
+                let iam = &output.files[0];
+                assert_eq!(iam.path, IAM_OBJECTS_FILE);
+                assert!(output.stream.starts_with(&iam.content), "{}", output.stream);
+                assert!(iam.content.starts_with("apiVersion: iam."));
+                assert_eq!(iam.content.matches("\nkind: Role\n").count(), 2);
+                let kustomization = output
+                    .files
+                    .iter()
+                    .find(|f| f.path == KUSTOMIZATION_FILE)
+                    .unwrap();
+                assert!(
+                    kustomization
+                        .content
+                        .contains(&format!("resources:\n- {IAM_OBJECTS_FILE}\n")),
+                    "{}",
+                    kustomization.content
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_managed_role_no_object() {
+        let mut install = install(Some("spin"), &["a"]);
+        install.managed_roles.clear();
+        assert_eq!(emit(&install).unwrap(), IamOutput::default());
+        let output = crate::emit::emit(
+            &install,
+            EmitOptions {
+                component: false,
+                iam: Some(IamForm::Ack),
+            },
+        )
+        .unwrap();
+        assert!(output.files.iter().all(|f| f.path != IAM_OBJECTS_FILE));
+        assert!(
+            output
+                .stream
+                .starts_with("apiVersion: v1\nkind: ServiceAccount\n")
+        );
+    }
 }

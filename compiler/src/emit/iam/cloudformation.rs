@@ -1,9 +1,395 @@
-//! `--iam cloudformation` (not written yet).
+//! `--iam cloudformation`: `iam/template.yaml`, an AWS CloudFormation
+//! template (LANGUAGE.md section 10). One `AWS::IAM::Role` per managed role,
+//! its trust policy as an object (the document of [`crate::policy`]), its
+//! policies in `ManagedPolicyArns`, and one `Outputs` entry with its ARN.
+//!
+//! Attachments are `ManagedPolicyArns` entries, one per `policy`: a
+//! CloudFormation template has no resource type that attaches an existing
+//! managed policy to a role (`AWS::IAM::ManagedPolicy` creates a policy,
+//! `AWS::IAM::RolePolicy` is an inline one).
+//!
+//! Intrinsic functions are written long-form (`Fn::GetAtt: [ID, Arn]`),
+//! never as `!` tags, so that any YAML reader takes the template.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
 
 use super::IamOutput;
-use crate::emit::EmitError;
-use crate::ir::Install;
+use crate::emit::{EmitError, OutputFile, emit_yaml};
+use crate::ir::{Install, ManagedRole};
+use crate::policy::{self, PolicyDocument};
 
-pub(super) fn emit(_install: &Install) -> Result<IamOutput, EmitError> {
-    Ok(IamOutput::default())
+/// Where the file goes, relative to `-o DIR`.
+pub const FILE: &str = "iam/template.yaml";
+
+/// The only template format version there is.
+const FORMAT_VERSION: &str = "2010-09-09";
+
+pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
+    let mut ids = LogicalIds::default();
+    let labelled: Vec<(String, &ManagedRole)> = install
+        .managed_roles
+        .iter()
+        .map(|managed| (ids.unique(role_id(&managed.role.name)), managed))
+        .collect();
+    let resources = roles(install, &labelled)?;
+    // Nothing to manage: no file (a template needs at least one resource).
+    if resources.is_empty() {
+        return Ok(IamOutput::default());
+    }
+    let template = Template {
+        aws_template_format_version: FORMAT_VERSION,
+        resources,
+        outputs: role_outputs(&labelled),
+    };
+    Ok(IamOutput {
+        documents: Vec::new(),
+        files: vec![OutputFile {
+            path: FILE.to_owned(),
+            content: emit_yaml(&template)?,
+        }],
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Template<'a> {
+    #[serde(rename = "AWSTemplateFormatVersion")]
+    aws_template_format_version: &'static str,
+    resources: Entries<Resource<'a>>,
+    #[serde(skip_serializing_if = "Entries::is_empty")]
+    outputs: Entries<TemplateOutput>,
+}
+
+/// Entries by logical ID, in the order given (a map whose order is not
+/// sorted, hence by hand).
+struct Entries<T>(Vec<(String, T)>);
+
+impl<T> Entries<T> {
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T: Serialize> Serialize for Entries<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (id, value) in &self.0 {
+            map.serialize_entry(id, value)?;
+        }
+        map.end()
+    }
+}
+
+/// A resource: `Type` and `Properties`. (`AWS::EKS::PodIdentityAssociation`
+/// joins with Pod Identity.)
+#[derive(Serialize)]
+#[serde(tag = "Type", content = "Properties")]
+enum Resource<'a> {
+    #[serde(rename = "AWS::IAM::Role")]
+    Role(RoleProperties<'a>),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct RoleProperties<'a> {
+    role_name: &'a str,
+    path: &'a str,
+    assume_role_policy_document: PolicyDocument,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_session_duration: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permissions_boundary: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    managed_policy_arns: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tags: Vec<Tag<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct Tag<'a> {
+    key: &'a str,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TemplateOutput {
+    value: GetAtt,
+}
+
+/// `Fn::GetAtt: [ID, ATTRIBUTE]`.
+#[derive(Serialize)]
+struct GetAtt {
+    #[serde(rename = "Fn::GetAtt")]
+    get_att: [String; 2],
+}
+
+/// One `AWS::IAM::Role` per managed role.
+fn roles<'a>(
+    install: &Install,
+    labelled: &[(String, &'a ManagedRole)],
+) -> Result<Entries<Resource<'a>>, EmitError> {
+    labelled
+        .iter()
+        .map(|(id, managed)| {
+            let trust = install.trust_policy_of(&managed.role).ok_or_else(|| {
+                EmitError(format!(
+                    "the managed role {} has no trust policy",
+                    managed.role.arn()
+                ))
+            })?;
+            let properties = RoleProperties {
+                role_name: &managed.role.name,
+                path: &managed.role.path,
+                assume_role_policy_document: policy::trust_policy(trust),
+                description: managed.description.as_deref(),
+                max_session_duration: managed.max_session,
+                permissions_boundary: managed.boundary.as_deref(),
+                managed_policy_arns: managed.policies.iter().map(String::as_str).collect(),
+                tags: managed
+                    .tags
+                    .iter()
+                    .map(|(key, value)| Tag { key, value })
+                    .collect(),
+            };
+            Ok((id.clone(), Resource::Role(properties)))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Entries)
+}
+
+/// Each role's ARN, as `ID` + `Arn`.
+fn role_outputs(labelled: &[(String, &ManagedRole)]) -> Entries<TemplateOutput> {
+    Entries(
+        labelled
+            .iter()
+            .map(|(id, _)| {
+                let output = TemplateOutput {
+                    value: GetAtt {
+                        get_att: [id.clone(), "Arn".to_owned()],
+                    },
+                };
+                (output_id(id), output)
+            })
+            .collect(),
+    )
+}
+
+/// A role's logical ID: `Role` + the letters and digits of its name.
+pub fn role_id(name: &str) -> String {
+    let mut id = String::from("Role");
+    id.extend(name.chars().filter(char::is_ascii_alphanumeric));
+    id
+}
+
+/// The ID of the output that gives a resource's ARN.
+pub fn output_id(id: &str) -> String {
+    format!("{id}Arn")
+}
+
+/// The logical IDs of a template's resources: an ID already taken gets
+/// `2`, `3`… in order of first appearance (the first free one).
+#[derive(Debug, Default)]
+pub struct LogicalIds {
+    taken: HashSet<String>,
+}
+
+impl LogicalIds {
+    pub fn unique(&mut self, base: String) -> String {
+        if self.taken.insert(base.clone()) {
+            return base;
+        }
+        let mut n: u64 = 2;
+        loop {
+            let candidate = format!("{base}{n}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::ir::Role;
+
+    #[test]
+    fn role_ids_keep_the_letters_and_digits_of_the_name() {
+        assert_eq!(role_id("spinnaker"), "Rolespinnaker");
+        assert_eq!(role_id("Spin-Front50_x.y+z=w,v@u"), "RoleSpinFront50xyzwvu");
+        assert_eq!(role_id("é-_"), "Role");
+        assert_eq!(output_id("Rolespinnaker"), "RolespinnakerArn");
+    }
+
+    #[test]
+    fn colliding_ids_get_numbers_in_order_of_first_appearance() {
+        let mut ids = LogicalIds::default();
+        let got: Vec<String> = ["a.b", "ab", "a-b", "A-b", "ab2", "a@b"]
+            .iter()
+            .map(|name| ids.unique(role_id(name)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "Roleab", "Roleab2", "Roleab3", "RoleAb", "Roleab22", "Roleab4"
+            ]
+        );
+    }
+
+    fn install() -> Install {
+        let source = "namespace spinnaker\naccount 123456789012\n\
+                      oidc oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE\n\
+                      service * -> role spin.core\nservice front50 -> role spin-core\n\
+                      service echo -> role other\n";
+        let analysis = crate::analyze(source);
+        assert!(
+            analysis.diagnostics.is_empty(),
+            "{:?}",
+            analysis.diagnostics
+        );
+        let mut install = analysis.install.unwrap();
+        let role = |name: &str| Role {
+            partition: "aws".to_owned(),
+            account: "123456789012".to_owned(),
+            path: "/".to_owned(),
+            name: name.to_owned(),
+            span: 0..0,
+        };
+        let tags = BTreeMap::from([
+            ("app.kubernetes.io/managed-by".to_owned(), "irsa".to_owned()),
+            ("team".to_owned(), "yes".to_owned()),
+        ]);
+        install.managed_roles = vec![
+            ManagedRole {
+                role: role("spin.core"),
+                policies: vec![
+                    "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess".to_owned(),
+                    "arn:aws:iam::123456789012:policy/team/spin-front50".to_owned(),
+                ],
+                boundary: Some("arn:aws:iam::123456789012:policy/boundary".to_owned()),
+                max_session: Some(7200),
+                description: Some("Spinnaker core: ${x}".to_owned()),
+                tags: tags.clone(),
+            },
+            ManagedRole {
+                role: role("spin-core"),
+                policies: Vec::new(),
+                boundary: None,
+                max_session: None,
+                description: None,
+                tags,
+            },
+        ];
+        install
+    }
+
+    fn template(install: &Install) -> (String, serde_json::Value) {
+        let output = emit(install).unwrap();
+        assert!(output.documents.is_empty());
+        assert_eq!(output.files.len(), 1);
+        let file = &output.files[0];
+        assert_eq!(file.path, "iam/template.yaml");
+        let value = serde_saphyr::from_str(&file.content).unwrap();
+        (file.content.clone(), value)
+    }
+
+    #[test]
+    fn writes_roles_and_their_arns() {
+        let install = install();
+        let (text, template) = template(&install);
+        let document = |index: usize| {
+            serde_json::to_value(policy::trust_policy(
+                install
+                    .trust_policy_of(&install.managed_roles[index].role)
+                    .unwrap(),
+            ))
+            .unwrap()
+        };
+        assert_eq!(
+            template,
+            serde_json::json!({
+                "AWSTemplateFormatVersion": "2010-09-09",
+                "Resources": {
+                    "Rolespincore": {
+                        "Type": "AWS::IAM::Role",
+                        "Properties": {
+                            "RoleName": "spin.core",
+                            "Path": "/",
+                            "AssumeRolePolicyDocument": document(0),
+                            "Description": "Spinnaker core: ${x}",
+                            "MaxSessionDuration": 7200,
+                            "PermissionsBoundary": "arn:aws:iam::123456789012:policy/boundary",
+                            "ManagedPolicyArns": [
+                                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                                "arn:aws:iam::123456789012:policy/team/spin-front50"
+                            ],
+                            "Tags": [
+                                {"Key": "app.kubernetes.io/managed-by", "Value": "irsa"},
+                                {"Key": "team", "Value": "yes"}
+                            ]
+                        }
+                    },
+                    "Rolespincore2": {
+                        "Type": "AWS::IAM::Role",
+                        "Properties": {
+                            "RoleName": "spin-core",
+                            "Path": "/",
+                            "AssumeRolePolicyDocument": document(1),
+                            "Tags": [
+                                {"Key": "app.kubernetes.io/managed-by", "Value": "irsa"},
+                                {"Key": "team", "Value": "yes"}
+                            ]
+                        }
+                    }
+                },
+                "Outputs": {
+                    "RolespincoreArn": {"Value": {"Fn::GetAtt": ["Rolespincore", "Arn"]}},
+                    "Rolespincore2Arn": {"Value": {"Fn::GetAtt": ["Rolespincore2", "Arn"]}}
+                }
+            })
+        );
+        // Quoted where a YAML 1.1 reader would see a date or a bool; no tags.
+        assert!(
+            text.starts_with("AWSTemplateFormatVersion: \"2010-09-09\"\n"),
+            "{text}"
+        );
+        assert!(text.contains("Value: \"yes\""), "{text}");
+        assert!(!text.contains('!'), "{text}");
+    }
+
+    #[test]
+    fn resources_and_outputs_come_in_order_of_appearance() {
+        let mut install = install();
+        install.managed_roles.reverse();
+        let (text, _) = template(&install);
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert!(at("  Rolespincore:") < at("  Rolespincore2:"));
+        assert!(at("RoleName: spin-core") < at("RoleName: spin.core"));
+        assert!(at("  RolespincoreArn:") < at("  Rolespincore2Arn:"));
+    }
+
+    #[test]
+    fn no_roles_no_file() {
+        let mut install = install();
+        install.managed_roles.clear();
+        assert_eq!(emit(&install).unwrap(), IamOutput::default());
+    }
+
+    #[test]
+    fn a_managed_role_without_a_trust_policy_is_a_bug() {
+        let mut install = install();
+        install.trust_policies.clear();
+        let error = emit(&install).unwrap_err();
+        assert!(error.0.contains("spin.core"), "{error}");
+    }
 }

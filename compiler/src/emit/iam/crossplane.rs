@@ -1,9 +1,374 @@
-//! `--iam crossplane` (not written yet).
+//! `--iam crossplane`: Crossplane AWS provider (provider-upjet-aws) objects
+//! (LANGUAGE.md section 10), one YAML document per object, all
+//! cluster-scoped:
+//!
+//! - [`role`]: an `iam.aws.upbound.io/v1beta1` `Role` per managed role, its
+//!   IAM name fixed with the `crossplane.io/external-name` annotation;
+//!   `forProvider` as in the provider's CRD
+//!   (`schemas/iam.aws.upbound.io_roles.yaml`): `assumeRolePolicy` (the
+//!   trust policy as a compact JSON string; the CRD's CEL rule requires it
+//!   unless the object only observes), `path`, `description`,
+//!   `maxSessionDuration`, `permissionsBoundary`, `tags` (a map).
+//! - [`attachment`]: a `RolePolicyAttachment` per `policy`, after all the
+//!   roles: `forProvider.policyArn` and `forProvider.roleRef` naming the
+//!   `Role` object (Crossplane resolves it to the role's name and applies
+//!   the attachment once the role exists).
+//! - Pod Identity associations (`eks.aws.upbound.io/v1beta1`
+//!   `PodIdentityAssociation`, section 11) will follow the attachments, one
+//!   function per kind; the IR has none yet.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
 
 use super::IamOutput;
-use crate::emit::EmitError;
-use crate::ir::Install;
+use super::ack::names::{self, Names, object_name};
+use crate::emit::{EmitError, emit_yaml};
+use crate::ir::{Install, ManagedRole};
 
-pub(super) fn emit(_install: &Install) -> Result<IamOutput, EmitError> {
-    Ok(IamOutput::default())
+const IAM_API_VERSION: &str = "iam.aws.upbound.io/v1beta1";
+/// The annotation that gives a Crossplane managed resource its external
+/// name: for a `Role`, the IAM role's name.
+const EXTERNAL_NAME: &str = "crossplane.io/external-name";
+
+pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
+    let mut role_names = Names::default();
+    let roles: Vec<(&ManagedRole, String)> = install
+        .managed_roles
+        .iter()
+        .map(|managed| {
+            let object = role_names.claim(&object_name(&managed.role.name, "role"));
+            (managed, object)
+        })
+        .collect();
+    let mut documents = Vec::new();
+    for (managed, object) in &roles {
+        documents.push(emit_yaml(&role(install, managed, object)?)?);
+    }
+    let mut attachment_names = Names::default();
+    for (managed, object) in &roles {
+        for policy_arn in &managed.policies {
+            let name =
+                attachment_names.claim(&attachment_object_name(object, policy_name(policy_arn)));
+            documents.push(emit_yaml(&attachment(&name, object, policy_arn))?);
+        }
+    }
+    Ok(IamOutput {
+        documents,
+        files: Vec::new(),
+    })
+}
+
+/// A policy's name: what follows the last `/` of its ARN.
+fn policy_name(policy_arn: &str) -> &str {
+    policy_arn
+        .rsplit_once('/')
+        .map_or(policy_arn, |(_, name)| name)
+}
+
+/// `ROLEOBJECT-POLICYNAME` as an object name (section 10).
+fn attachment_object_name(role_object: &str, policy_name: &str) -> String {
+    object_name(&format!("{role_object}-{policy_name}"), role_object)
+}
+
+/// A Crossplane managed resource: `apiVersion`, `kind`, `metadata`, `spec`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Object<S> {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: Spec<S>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Spec<P> {
+    for_provider: P,
+}
+
+/// `spec.forProvider` of a `Role`: keys in the order Kubernetes prints them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleParameters<'a> {
+    assume_role_policy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_session_duration: Option<u64>,
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    permissions_boundary: Option<&'a str>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    tags: &'a BTreeMap<String, String>,
+}
+
+/// `spec.forProvider` of a `RolePolicyAttachment`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AttachmentParameters<'a> {
+    policy_arn: &'a str,
+    role_ref: Reference<'a>,
+}
+
+/// A reference to another managed resource, by its object name.
+#[derive(Serialize)]
+struct Reference<'a> {
+    name: &'a str,
+}
+
+/// The `Role` of one managed role, as the object `object`.
+fn role<'a>(
+    install: &Install,
+    managed: &'a ManagedRole,
+    object: &str,
+) -> Result<Object<RoleParameters<'a>>, EmitError> {
+    let mut annotations = BTreeMap::new();
+    annotations.insert(EXTERNAL_NAME.to_owned(), managed.role.name.clone());
+    Ok(Object {
+        api_version: IAM_API_VERSION,
+        kind: "Role",
+        metadata: names::metadata(object, None, annotations),
+        spec: Spec {
+            for_provider: RoleParameters {
+                assume_role_policy: names::compact_trust_policy(install, managed)?,
+                description: managed.description.as_deref(),
+                max_session_duration: managed.max_session,
+                path: &managed.role.path,
+                permissions_boundary: managed.boundary.as_deref(),
+                tags: &managed.tags,
+            },
+        },
+    })
+}
+
+/// The `RolePolicyAttachment` `name` of a policy to the role whose object
+/// is `role_object`.
+fn attachment<'a>(
+    name: &str,
+    role_object: &'a str,
+    policy_arn: &'a str,
+) -> Object<AttachmentParameters<'a>> {
+    Object {
+        api_version: IAM_API_VERSION,
+        kind: "RolePolicyAttachment",
+        metadata: names::metadata(name, None, BTreeMap::new()),
+        spec: Spec {
+            for_provider: AttachmentParameters {
+                policy_arn,
+                role_ref: Reference { name: role_object },
+            },
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::ack::tests::{ACCOUNT, fill, install, quoted, trust};
+    use super::*;
+
+    fn documents(install: &Install) -> Vec<String> {
+        emit(install).unwrap().documents
+    }
+
+    /// `kind/name` of every object.
+    fn objects(install: &Install) -> Vec<String> {
+        documents(install)
+            .iter()
+            .map(|d| {
+                let document: serde_json::Value = serde_saphyr::from_str(d).unwrap();
+                format!(
+                    "{}/{}",
+                    document["kind"].as_str().unwrap(),
+                    document["metadata"]["name"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_role_and_its_attachments_have_every_field_of_the_managed_role() {
+        let mut install = install(Some("spinnaker"), &["spinnaker", "bakery/Rosco_Baker"]);
+        fill(&mut install.managed_roles[0]);
+        let documents = documents(&install);
+        assert_eq!(
+            documents[0],
+            format!(
+                "\
+apiVersion: iam.aws.upbound.io/v1beta1
+kind: Role
+metadata:
+  annotations:
+    crossplane.io/external-name: spinnaker
+  labels:
+    app.kubernetes.io/managed-by: irsa
+  name: spinnaker
+spec:
+  forProvider:
+    assumeRolePolicy: {}
+    description: \"Spinnaker: core services\"
+    maxSessionDuration: 7200
+    path: /
+    permissionsBoundary: arn:aws:iam::{ACCOUNT}:policy/boundary
+    tags:
+      app.kubernetes.io/managed-by: irsa
+      team: platform
+",
+                quoted(&trust("spinnaker", "sa-0"))
+            )
+        );
+        // Only what is set; the object name is not the role's.
+        assert_eq!(
+            documents[1],
+            format!(
+                "\
+apiVersion: iam.aws.upbound.io/v1beta1
+kind: Role
+metadata:
+  annotations:
+    crossplane.io/external-name: Rosco_Baker
+  labels:
+    app.kubernetes.io/managed-by: irsa
+  name: rosco-baker
+spec:
+  forProvider:
+    assumeRolePolicy: {}
+    path: /bakery/
+    tags:
+      app.kubernetes.io/managed-by: irsa
+",
+                quoted(&trust("spinnaker", "sa-1"))
+            )
+        );
+        assert_eq!(
+            documents[2],
+            "\
+apiVersion: iam.aws.upbound.io/v1beta1
+kind: RolePolicyAttachment
+metadata:
+  labels:
+    app.kubernetes.io/managed-by: irsa
+  name: spinnaker-amazons3readonlyaccess
+spec:
+  forProvider:
+    policyArn: arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+    roleRef:
+      name: spinnaker
+"
+        );
+        assert_eq!(
+            documents[3],
+            format!(
+                "\
+apiVersion: iam.aws.upbound.io/v1beta1
+kind: RolePolicyAttachment
+metadata:
+  labels:
+    app.kubernetes.io/managed-by: irsa
+  name: spinnaker-spinnaker-front50
+spec:
+  forProvider:
+    policyArn: arn:aws:iam::{ACCOUNT}:policy/spinnaker-front50
+    roleRef:
+      name: spinnaker
+"
+            )
+        );
+        assert_eq!(documents.len(), 4);
+    }
+
+    #[test]
+    fn objects_are_cluster_scoped() {
+        let mut install = install(Some("spinnaker"), &["a"]);
+        fill(&mut install.managed_roles[0]);
+        for document in documents(&install) {
+            assert!(!document.contains("namespace"), "{document}");
+        }
+    }
+
+    #[test]
+    fn roles_come_first_then_the_attachments_in_order_of_appearance() {
+        let mut install = install(Some("spin"), &["b", "a", "c"]);
+        install.managed_roles[0].policies = vec![format!("arn:aws:iam::{ACCOUNT}:policy/z")];
+        install.managed_roles[1].policies = vec![
+            format!("arn:aws:iam::{ACCOUNT}:policy/y"),
+            format!("arn:aws:iam::{ACCOUNT}:policy/x"),
+        ];
+        assert_eq!(
+            objects(&install),
+            [
+                "Role/b",
+                "Role/a",
+                "Role/c",
+                "RolePolicyAttachment/b-z",
+                "RolePolicyAttachment/a-y",
+                "RolePolicyAttachment/a-x",
+            ]
+        );
+    }
+
+    #[test]
+    fn attachments_are_named_after_the_role_object_and_the_policy_name() {
+        let mut install = install(Some("spin"), &["Spin_A", "spin-a", "a", "a-2"]);
+        let policies = [
+            // The policy's name after its last `/`, path and account aside.
+            vec![
+                format!("arn:aws:iam::{ACCOUNT}:policy/team/Read_Only"),
+                "arn:aws:iam::aws:policy/Read_Only".to_owned(),
+            ],
+            vec!["arn:aws:iam::aws:policy/S3".to_owned()],
+            vec!["arn:aws:iam::aws:policy/2-x".to_owned()],
+            vec!["arn:aws:iam::aws:policy/x".to_owned()],
+        ];
+        for (managed, policies) in install.managed_roles.iter_mut().zip(policies) {
+            managed.policies = policies;
+        }
+        let objects = objects(&install);
+        assert_eq!(
+            objects,
+            [
+                "Role/spin-a",
+                "Role/spin-a-2",
+                "Role/a",
+                "Role/a-2",
+                "RolePolicyAttachment/spin-a-read-only",
+                "RolePolicyAttachment/spin-a-read-only-2",
+                // From the role's object name, numbered.
+                "RolePolicyAttachment/spin-a-2-s3",
+                "RolePolicyAttachment/a-2-x",
+                "RolePolicyAttachment/a-2-x-2",
+            ]
+        );
+        // Each attachment refers to its role's object.
+        let references: Vec<String> = documents(&install)
+            .iter()
+            .skip(4)
+            .map(|d| {
+                let document: serde_json::Value = serde_saphyr::from_str(d).unwrap();
+                document["spec"]["forProvider"]["roleRef"]["name"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(references, ["spin-a", "spin-a", "spin-a-2", "a", "a-2"]);
+    }
+
+    #[test]
+    fn attachment_object_names() {
+        assert_eq!(policy_name("arn:aws:iam::aws:policy/a/b/C_d"), "C_d");
+        assert_eq!(policy_name("no-slash"), "no-slash");
+        assert_eq!(attachment_object_name("role", "Read_Only"), "role-read-only");
+        // A policy name of nothing but separators leaves the role's object.
+        assert_eq!(attachment_object_name("role", "__"), "role");
+        assert_eq!(attachment_object_name("a", ".b"), "a--b");
+    }
+
+    #[test]
+    fn a_managed_role_without_a_trust_policy_is_a_bug() {
+        let mut install = install(Some("spin"), &["a"]);
+        install.trust_policies.clear();
+        assert!(emit(&install).is_err());
+    }
 }
