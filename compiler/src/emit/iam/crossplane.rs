@@ -359,7 +359,10 @@ spec:
     fn attachment_object_names() {
         assert_eq!(policy_name("arn:aws:iam::aws:policy/a/b/C_d"), "C_d");
         assert_eq!(policy_name("no-slash"), "no-slash");
-        assert_eq!(attachment_object_name("role", "Read_Only"), "role-read-only");
+        assert_eq!(
+            attachment_object_name("role", "Read_Only"),
+            "role-read-only"
+        );
         // A policy name of nothing but separators leaves the role's object.
         assert_eq!(attachment_object_name("role", "__"), "role");
         assert_eq!(attachment_object_name("a", ".b"), "a--b");
