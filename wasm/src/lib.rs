@@ -5,7 +5,7 @@
 #![forbid(unsafe_code)]
 
 use irsa::diagnostics::{self, JsonDiagnostic, LineIndex};
-use irsa::{Diagnostic, EmitOptions};
+use irsa::{Diagnostic, EmitOptions, IamForm};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -37,6 +37,8 @@ export interface CompileOptions {
   denyWarnings?: boolean;
   /** The file name diagnostics carry; `<stdin>` by default, as the CLI for standard input. */
   file?: string;
+  /** Also write the managed roles as infrastructure as code (`--iam FORM`): `ack` and `crossplane` objects lead the stream and make up `iam.yaml`; `terraform` and `cloudformation` add files only. */
+  iam?: "terraform" | "cloudformation" | "ack" | "crossplane";
 }
 
 export interface CompileResult {
@@ -70,6 +72,7 @@ struct CompileOptions {
     component: bool,
     deny_warnings: bool,
     file: Option<String>,
+    iam: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -130,10 +133,21 @@ pub fn compile(
         serde_wasm_bindgen::from_value(options).map_err(|e| JsError::new(&e.to_string()))?
     };
     let file = options.file.as_deref().unwrap_or(STDIN);
+    let iam = match options.iam.as_deref() {
+        None => None,
+        Some(form) => Some(IamForm::parse(form).ok_or_else(|| {
+            let forms: Vec<&str> = IamForm::ALL.iter().map(|f| f.as_str()).collect();
+            JsError::new(&format!(
+                "unknown iam form `{form}`: expected one of {}",
+                forms.join(", ")
+            ))
+        })?),
+    };
     let compilation = irsa::compile(
         source,
         EmitOptions {
             component: options.component,
+            iam,
         },
     )
     .map_err(|e| JsError::new(&e.to_string()))?;
