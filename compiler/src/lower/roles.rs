@@ -145,7 +145,9 @@ fn policy(
             Diagnostic::new(
                 Code::ManyPolicies,
                 value.span.clone(),
-                format!("this is the role's {count}th managed policy; IAM's default quota is {POLICY_QUOTA}"),
+                format!(
+                    "the role has {count} managed policies; IAM's default quota is {POLICY_QUOTA}"
+                ),
             )
             .with_span_label("over the default quota")
             .with_help("ask AWS to raise the quota (up to 20), or combine policies"),
@@ -258,8 +260,8 @@ pub(super) fn check_use(cx: &mut Context<'_>, roles: &[ManagedRole], accounts: &
                 Code::ManagedRolesInTwoAccounts,
                 other.role.span.clone(),
                 format!(
-                    "managed roles must share one account and partition, but this one is in {} {} and the first in {} {}",
-                    other.role.partition, other.role.account, first.role.partition, first.role.account
+                    "managed roles must share one account and partition, but this one is in account {} of `{}` and the first in account {} of `{}`",
+                    other.role.account, other.role.partition, first.role.account, first.role.partition
                 ),
             )
             .with_span_label("another account")
