@@ -1,30 +1,568 @@
-//! Property tests over generated valid programs: they compile without
-//! errors, `fmt` is idempotent and never changes what they compile to.
+//! Property tests over generated programs of the language (v1: sections
+//! 2–8 of the language reference). The generator writes every statement and
+//! setting, in any order, with any spacing, comments and line ends, and
+//! keeps beside each program its meaning, worked out here independently of
+//! the compiler (the model below). The properties:
+//!
+//! - a generated program compiles, with exactly the warnings it deserves, to
+//!   the ServiceAccounts, SpinnakerService and files of its model;
+//! - with `oidc`, each role's trust policy names exactly that role's
+//!   ServiceAccounts, with their audiences;
+//! - `fmt` is idempotent and never changes what a program compiles to;
+//! - the fuzz targets' properties hold for generated programs and for
+//!   arbitrary text.
+//!
+//! Each property counts the cases that exercised it and fails when none
+//! did (a property whose precondition the generator never meets proves
+//! nothing). Run with `--nocapture` to see the counts.
+//!
+//! Adding a statement or a setting (v2: `cluster`, `region`, `role`,
+//! `identity`) is adding a variant to [`Statement`] or [`Setting`], its
+//! strategy, its rendering and its effect on the model, and a [`Feature`]
+//! that the coverage test then requires.
 
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::print_stderr
 )]
 
-// The fuzz targets' properties: `meaning`, and the checks that must hold
-// for any input, run here on generated text as well.
-use irsa_test_support::properties as fuzz_properties;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use fuzz_properties::meaning;
-use irsa::EmitOptions;
-use irsa::services::KNOWN_SERVICES;
+use irsa::{EmitOptions, Output, Severity};
+use irsa_test_support::properties::{
+    self as fuzz, Compiled, check_output, meaning, service_settings_order, trust_policy_paths,
+};
 use proptest::prelude::*;
-use proptest::sample::subsequence;
+use proptest::sample::{Index, subsequence};
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
+use serde_json::Value;
+
+/// The services of section 4, written here from the language reference, not
+/// taken from the compiler.
+const SERVICES: [&str; 20] = [
+    "clouddriver",
+    "deck",
+    "echo",
+    "fiat",
+    "front50",
+    "gate",
+    "igor",
+    "kayenta",
+    "orca",
+    "rosco",
+    "clouddriver-caching",
+    "clouddriver-ro",
+    "clouddriver-ro-deck",
+    "clouddriver-rw",
+    "echo-scheduler",
+    "echo-worker",
+    "redis",
+    "monitoring-daemon",
+    "dinghy",
+    "terraformer",
+];
+
+const PARTITIONS: [&str; 8] = [
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// Accounts of full role ARNs besides the `account` statement's, so that
+/// roles of one name live in several accounts.
+const OTHER_ACCOUNTS: [&str; 2] = ["111111111111", "222222222222"];
+const DEFAULT_ACCOUNT: &str = "123456789012";
+const DEFAULT_AUDIENCE: &str = "sts.amazonaws.com";
+const ROLE_ARN: &str = "eks.amazonaws.com/role-arn";
+const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
+
+// ---------------------------------------------------------------------------
+// The program: what the generator writes, as data.
+
+/// A statement other than a binding (section 3).
+#[derive(Debug, Clone)]
+enum Statement {
+    Spinnaker(String),
+    Namespace(String),
+    Operator(Operator),
+    Armory(String),
+    Account(String),
+    Partition(String),
+    Naming(String),
+    Oidc(String),
+    Defaults(Vec<Setting>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operator {
+    Armory,
+    Oss,
+}
+
+/// A setting of a block or of `defaults` (section 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Setting {
+    /// The audience as meant (written quoted, escaped).
+    Audience(String),
+    StsRegionalEndpoints(bool),
+    /// As written, and the seconds it means.
+    TokenExpiration {
+        written: String,
+        seconds: u64,
+    },
+    Annotation {
+        key: String,
+        value: String,
+    },
+    Label {
+        key: String,
+        value: String,
+    },
+}
+
+impl Setting {
+    /// What "the same setting twice" means: the setting, and the key of
+    /// an annotation or label.
+    fn slot(&self) -> String {
+        match self {
+            Setting::Audience(_) => "audience".to_owned(),
+            Setting::StsRegionalEndpoints(_) => "sts-regional-endpoints".to_owned(),
+            Setting::TokenExpiration { .. } => "token-expiration".to_owned(),
+            Setting::Annotation { key, .. } => format!("annotation {key}"),
+            Setting::Label { key, .. } => format!("label {key}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    All,
+    Service(&'static str),
+}
+
+/// A role as written: a full ARN or a short name (section 4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Role {
+    partition: String,
+    account: String,
+    /// Path segments: `a/b` is `["a", "b"]`.
+    path: Vec<String>,
+    name: String,
+    short: bool,
+}
+
+impl Role {
+    fn arn(&self) -> String {
+        let path: String = self.path.iter().map(|s| format!("{s}/")).collect();
+        format!(
+            "arn:{}:iam::{}:role/{path}{}",
+            self.partition, self.account, self.name
+        )
+    }
+
+    fn written(&self) -> String {
+        if self.short {
+            let path: String = self.path.iter().map(|s| format!("{s}/")).collect();
+            format!("{path}{}", self.name)
+        } else {
+            self.arn()
+        }
+    }
+
+    fn key(&self) -> (String, String, String) {
+        (
+            self.partition.clone(),
+            self.account.clone(),
+            self.name.clone(),
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Binding {
+    targets: Vec<Target>,
+    role: Option<Role>,
+    service_account: Option<String>,
+    /// `None`: no block; `Some(empty)`: `{}`.
+    block: Option<Vec<Setting>>,
+}
+
+/// How a program is laid out: none of it changes the meaning.
+#[derive(Debug, Clone)]
+struct Style {
+    space: String,
+    before_arrow: String,
+    after_arrow: String,
+    after_comma: String,
+    indent: String,
+    comment: String,
+    eol: String,
+    blank_lines: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Program {
+    statements: Vec<Statement>,
+    bindings: Vec<Binding>,
+    /// Statement `i` is written before binding `positions[i]` (after the
+    /// last one when it equals their number).
+    positions: Vec<usize>,
+    style: Style,
+}
+
+impl Program {
+    fn statement<T>(&self, pick: impl Fn(&Statement) -> Option<T>) -> Option<T> {
+        self.statements.iter().find_map(pick)
+    }
+
+    fn namespace(&self) -> Option<String> {
+        self.statement(|s| match s {
+            Statement::Namespace(n) => Some(n.clone()),
+            _ => None,
+        })
+    }
+
+    fn oidc(&self) -> Option<String> {
+        self.statement(|s| match s {
+            Statement::Oidc(issuer) => Some(issuer.clone()),
+            _ => None,
+        })
+    }
+
+    fn defaults(&self) -> Vec<Setting> {
+        self.statement(|s| match s {
+            Statement::Defaults(settings) => Some(settings.clone()),
+            _ => None,
+        })
+        .unwrap_or_default()
+    }
+
+    fn naming(&self) -> String {
+        self.statement(|s| match s {
+            Statement::Naming(base) => Some(base.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "spin-sa".to_owned())
+    }
+
+    /// The source text.
+    fn render(&self) -> String {
+        let Style {
+            space: sp,
+            before_arrow,
+            after_arrow,
+            after_comma,
+            indent,
+            comment,
+            eol,
+            blank_lines,
+        } = &self.style;
+        let mut out = format!("# generated{eol}");
+        let settings = |out: &mut String, settings: &[Setting]| {
+            for setting in settings {
+                let (name, value) = render_setting(setting, sp);
+                out.push_str(&format!("{indent}{name}{sp}{value}{comment}{eol}"));
+            }
+        };
+        let statement = |out: &mut String, written: &Statement| {
+            let simple = |keyword: &str, value: &str| format!("{keyword}{sp}{value}{comment}{eol}");
+            match written {
+                Statement::Spinnaker(v) => out.push_str(&simple("spinnaker", v)),
+                Statement::Namespace(v) => out.push_str(&simple("namespace", v)),
+                Statement::Operator(Operator::Armory) => {
+                    out.push_str(&simple("operator", "armory"))
+                }
+                Statement::Operator(Operator::Oss) => out.push_str(&simple("operator", "oss")),
+                Statement::Armory(v) => out.push_str(&simple("armory", v)),
+                Statement::Account(v) => out.push_str(&simple("account", v)),
+                Statement::Partition(v) => out.push_str(&simple("partition", v)),
+                Statement::Naming(v) => out.push_str(&simple("naming", v)),
+                Statement::Oidc(v) => out.push_str(&simple("oidc", v)),
+                Statement::Defaults(list) => {
+                    out.push_str(&format!("defaults{before_arrow}{{{comment}{eol}"));
+                    settings(out, list);
+                    out.push_str(&format!("}}{eol}"));
+                }
+            }
+            if *blank_lines {
+                out.push_str(eol);
+            }
+        };
+        for (index, binding) in self.bindings.iter().enumerate() {
+            for (statement_index, written) in self.statements.iter().enumerate() {
+                if self.positions[statement_index] == index {
+                    statement(&mut out, written);
+                }
+            }
+            let targets: Vec<&str> = binding
+                .targets
+                .iter()
+                .map(|t| match t {
+                    Target::All => "*",
+                    Target::Service(name) => name,
+                })
+                .collect();
+            out.push_str(&format!(
+                "service{sp}{}",
+                targets.join(&format!(",{after_comma}"))
+            ));
+            if let Some(role) = &binding.role {
+                out.push_str(&format!(
+                    "{before_arrow}->{after_arrow}role{sp}{}",
+                    role.written()
+                ));
+            }
+            if let Some(name) = &binding.service_account {
+                out.push_str(&format!("{sp}as{sp}{name}"));
+            }
+            match &binding.block {
+                None => out.push_str(&format!("{comment}{eol}")),
+                Some(list) if list.is_empty() => out.push_str(&format!("{sp}{{}}{comment}{eol}")),
+                Some(list) => {
+                    out.push_str(&format!("{sp}{{{comment}{eol}"));
+                    settings(&mut out, list);
+                    out.push_str(&format!("}}{eol}"));
+                }
+            }
+            if *blank_lines {
+                out.push_str(eol);
+            }
+        }
+        for (statement_index, written) in self.statements.iter().enumerate() {
+            if self.positions[statement_index] >= self.bindings.len() {
+                statement(&mut out, written);
+            }
+        }
+        out
+    }
+}
+
+fn quote(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t");
+    format!("\"{escaped}\"")
+}
+
+fn render_setting(setting: &Setting, sp: &str) -> (&'static str, String) {
+    match setting {
+        Setting::Audience(text) => ("audience", quote(text)),
+        Setting::StsRegionalEndpoints(b) => ("sts-regional-endpoints", b.to_string()),
+        Setting::TokenExpiration { written, .. } => ("token-expiration", written.clone()),
+        Setting::Annotation { key, value } => {
+            ("annotation", format!("{}{sp}{}", quote(key), quote(value)))
+        }
+        Setting::Label { key, value } => ("label", format!("{}{sp}{}", quote(key), quote(value))),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The model: what a program means, from the language reference.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ServiceAccount {
+    name: String,
+    annotations: BTreeMap<String, String>,
+    labels: BTreeMap<String, String>,
+    role: Role,
+    audience: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TrustPolicy {
+    federated: String,
+    issuer: String,
+    subjects: Vec<String>,
+    audiences: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Expected {
+    api_version: &'static str,
+    name: String,
+    namespace: Option<String>,
+    accounts: Vec<ServiceAccount>,
+    /// `service-settings`, in order: key → ServiceAccount.
+    settings: Vec<(String, String)>,
+    /// By file path.
+    policies: BTreeMap<String, TrustPolicy>,
+    /// W002 and W003 (W001 depends on the policies' length: checked on
+    /// the output).
+    warnings: BTreeMap<&'static str, usize>,
+}
+
+/// A block over `defaults`, key by key (section 5).
+fn effective(defaults: &[Setting], block: &[Setting]) -> Vec<Setting> {
+    let mut merged: Vec<Setting> = defaults
+        .iter()
+        .filter(|d| !block.iter().any(|b| b.slot() == d.slot()))
+        .cloned()
+        .collect();
+    merged.extend(block.iter().cloned());
+    merged
+}
+
+fn expected(program: &Program) -> Expected {
+    let namespace = program.namespace();
+    let naming = program.naming();
+    let defaults = program.defaults();
+    let mut accounts: Vec<ServiceAccount> = Vec::new();
+    let mut settings: Vec<(String, String)> = Vec::new();
+    let mut long_tokens = 0;
+    for setting in defaults.iter().chain(
+        program
+            .bindings
+            .iter()
+            .flat_map(|b| b.block.iter().flatten()),
+    ) {
+        if matches!(setting, Setting::TokenExpiration { seconds, .. } if *seconds > 86_400) {
+            long_tokens += 1;
+        }
+    }
+    for binding in &program.bindings {
+        let merged = effective(&defaults, binding.block.as_deref().unwrap_or_default());
+        for target in &binding.targets {
+            let (key, derived) = match target {
+                Target::All => ("spinnaker".to_owned(), naming.clone()),
+                Target::Service(service) => ((*service).to_owned(), format!("{naming}-{service}")),
+            };
+            let name = binding.service_account.clone().unwrap_or(derived);
+            settings.push((key, name.clone()));
+            let Some(role) = &binding.role else { continue };
+            if accounts.iter().any(|a| a.name == name) {
+                continue;
+            }
+            let mut annotations = BTreeMap::from([(ROLE_ARN.to_owned(), role.arn())]);
+            let mut labels = BTreeMap::from([(MANAGED_BY.to_owned(), "irsa".to_owned())]);
+            let mut audience = DEFAULT_AUDIENCE.to_owned();
+            for setting in &merged {
+                let (key, value) = match setting {
+                    Setting::Audience(text) => {
+                        audience = text.clone();
+                        ("eks.amazonaws.com/audience".to_owned(), text.clone())
+                    }
+                    Setting::StsRegionalEndpoints(b) => (
+                        "eks.amazonaws.com/sts-regional-endpoints".to_owned(),
+                        b.to_string(),
+                    ),
+                    Setting::TokenExpiration { seconds, .. } => (
+                        "eks.amazonaws.com/token-expiration".to_owned(),
+                        seconds.to_string(),
+                    ),
+                    Setting::Annotation { key, value } => (key.clone(), value.clone()),
+                    Setting::Label { key, value } => {
+                        labels.insert(key.clone(), value.clone());
+                        continue;
+                    }
+                };
+                annotations.insert(key, value);
+            }
+            accounts.push(ServiceAccount {
+                name,
+                annotations,
+                labels,
+                role: role.clone(),
+                audience,
+            });
+        }
+    }
+    // `spinnaker` (for `*`) first, then services in order of appearance.
+    settings.sort_by_key(|(key, _)| key != "spinnaker");
+
+    // Roles in order of first appearance, with their ServiceAccounts.
+    let mut roles: Vec<(Role, Vec<&ServiceAccount>)> = Vec::new();
+    for account in &accounts {
+        match roles
+            .iter_mut()
+            .find(|(role, _)| role.key() == account.role.key())
+        {
+            Some((_, carriers)) => carriers.push(account),
+            None => roles.push((account.role.clone(), vec![account])),
+        }
+    }
+    let many = roles
+        .iter()
+        .filter(|(_, carriers)| carriers.len() > 4)
+        .count();
+    let mut policies = BTreeMap::new();
+    if let (Some(issuer), Some(namespace)) = (program.oidc(), &namespace) {
+        let keys: Vec<_> = roles.iter().map(|(role, _)| role.key()).collect();
+        for ((role, carriers), (_, path)) in roles.iter().zip(trust_policy_paths(&keys)) {
+            let mut audiences: Vec<String> = Vec::new();
+            for carrier in carriers {
+                if !audiences.contains(&carrier.audience) {
+                    audiences.push(carrier.audience.clone());
+                }
+            }
+            policies.insert(
+                path,
+                TrustPolicy {
+                    federated: format!(
+                        "arn:{}:iam::{}:oidc-provider/{issuer}",
+                        role.partition, role.account
+                    ),
+                    issuer: issuer.clone(),
+                    subjects: carriers
+                        .iter()
+                        .map(|c| format!("system:serviceaccount:{namespace}:{}", c.name))
+                        .collect(),
+                    audiences,
+                },
+            );
+        }
+    }
+    let mut warnings = BTreeMap::new();
+    if many > 0 {
+        warnings.insert("W002", many);
+    }
+    if long_tokens > 0 {
+        warnings.insert("W003", long_tokens);
+    }
+    let operator = program.statement(|s| match s {
+        Statement::Operator(o) => Some(*o),
+        _ => None,
+    });
+    Expected {
+        api_version: match operator {
+            Some(Operator::Oss) => "spinnaker.io/v1alpha2",
+            _ => "spinnaker.armory.io/v1alpha2",
+        },
+        name: program
+            .statement(|s| match s {
+                Statement::Spinnaker(n) => Some(n.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| "spinnaker".to_owned()),
+        namespace,
+        accounts,
+        settings,
+        policies,
+        warnings,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The generator.
 
 /// White space between words.
 fn space() -> impl Strategy<Value = String> {
     prop_oneof![
-        Just(" ".to_owned()),
-        Just("  ".to_owned()),
-        Just("\t".to_owned()),
-        Just(" \t ".to_owned())
+        4 => Just(" ".to_owned()),
+        1 => Just("  ".to_owned()),
+        1 => Just("\t".to_owned()),
+        1 => Just(" \t ".to_owned())
     ]
 }
 
@@ -33,311 +571,1003 @@ fn maybe_space() -> impl Strategy<Value = String> {
     prop_oneof![Just(String::new()), space()]
 }
 
-/// A trailing comment, or nothing.
-fn comment() -> impl Strategy<Value = String> {
-    prop_oneof![
-        3 => Just(String::new()),
-        1 => "[ -~&&[^\r\n]]{0,20}".prop_map(|text| format!(" #{text}")),
-    ]
-}
-
-fn line_end() -> impl Strategy<Value = String> {
-    prop_oneof![4 => Just("\n".to_owned()), 1 => Just("\r\n".to_owned())]
-}
-
-/// A DNS-1123 label.
-fn dns_name() -> impl Strategy<Value = String> {
-    "[a-z]([a-z0-9-]{0,10}[a-z0-9])?"
-}
-
-/// A quoted string with characters that need escapes.
-fn quoted() -> impl Strategy<Value = String> {
-    "[ -~\n\té]{0,12}".prop_map(|text| {
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('"', "\\\"")
-            .replace('\n', "\\n")
-            .replace('\t', "\\t");
-        format!("\"{escaped}\"")
-    })
-}
-
-fn setting() -> impl Strategy<Value = (String, String)> {
-    prop_oneof![
-        quoted()
-            .prop_filter("non-empty", |q| q.len() > 2)
-            .prop_map(|q| ("audience".to_owned(), q)),
-        prop::bool::ANY.prop_map(|b| ("sts-regional-endpoints".to_owned(), b.to_string())),
-        (600u64..=86_400).prop_map(|s| ("token-expiration".to_owned(), s.to_string())),
-        (1u64..=23, 0u64..=59)
-            .prop_map(|(h, m)| ("token-expiration".to_owned(), format!("{h}h{m}m"))),
-        (dns_name(), quoted())
-            .prop_map(|(k, v)| ("annotation".to_owned(), format!("\"example.com/{k}\" {v}"))),
-        (dns_name(), dns_name())
-            .prop_map(|(k, v)| ("label".to_owned(), format!("\"{k}\" \"{v}\""))),
-    ]
-}
-
-/// A block's lines: settings with distinct names (and keys).
-fn block() -> impl Strategy<Value = Vec<(String, String)>> {
-    prop::collection::vec(setting(), 0..5).prop_map(|settings| {
-        let mut seen = Vec::new();
-        settings
-            .into_iter()
-            .filter(|(name, value)| {
-                let key = if name == "annotation" || name == "label" {
-                    format!("{name} {}", value.split(' ').next().unwrap_or_default())
-                } else {
-                    name.clone()
-                };
-                let fresh = !seen.contains(&key);
-                seen.push(key);
-                fresh
-            })
-            .collect()
-    })
-}
-
-/// Role names are unique in an account whatever their path (E035), so a
-/// valid program never gives one name two paths: names without a path start
-/// with `r`, and a name under a path starts with `p`, the path and `_` (no
-/// path holds `_`, so two paths never share a name).
-fn role() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-zA-Z0-9+=,.@_-]{0,19}"
-            .prop_map(|name| format!("arn:aws:iam::123456789012:role/r{name}")),
-        ("[a-z]{1,8}", "[a-zA-Z0-9_-]{1,11}")
-            .prop_map(|(path, name)| format!("{path}/p{path}_{name}")),
-        "[a-zA-Z0-9_-]{0,19}".prop_map(|name| format!("r{name}")),
-    ]
-}
-
-#[derive(Debug, Clone)]
-struct Binding {
-    targets: Vec<String>,
-    role: String,
-    service_account: Option<String>,
-    block: Option<Vec<(String, String)>>,
-}
-
-fn program() -> impl Strategy<Value = String> {
-    let services = subsequence(KNOWN_SERVICES.to_vec(), 1..8);
+fn style() -> impl Strategy<Value = Style> {
     (
-        services,
+        space(),
+        maybe_space(),
+        maybe_space(),
+        maybe_space(),
+        prop_oneof![
+            Just(String::new()),
+            Just("  ".to_owned()),
+            Just("\t".to_owned())
+        ],
+        prop_oneof![
+            3 => Just(String::new()),
+            1 => "[ -~&&[^\r\n]]{0,20}".prop_map(|text| format!(" #{text}")),
+        ],
+        prop_oneof![4 => Just("\n".to_owned()), 1 => Just("\r\n".to_owned())],
         prop::bool::ANY,
-        prop::collection::vec((role(), prop::option::of(block()), prop::bool::ANY), 8),
-        prop::option::of(block()),
-        prop::option::of(dns_name()),
-        (space(), maybe_space(), maybe_space(), comment(), line_end()),
     )
         .prop_map(
-            |(
-                services,
-                star,
-                shapes,
-                defaults,
-                namespace,
-                (sp, before_arrow, after_arrow, note, eol),
-            )| {
-                let mut targets: Vec<String> = services.into_iter().map(str::to_owned).collect();
-                if star {
-                    targets.insert(0, "*".to_owned());
+            |(space, before_arrow, after_arrow, after_comma, indent, comment, eol, blank_lines)| {
+                Style {
+                    space,
+                    before_arrow,
+                    after_arrow,
+                    after_comma,
+                    indent,
+                    comment,
+                    eol,
+                    blank_lines,
                 }
-                // Consecutive services share a binding when the role allows it.
-                let mut bindings: Vec<Binding> = Vec::new();
-                for (index, target) in targets.into_iter().enumerate() {
-                    let (role, block, list) = shapes[index % shapes.len()].clone();
-                    match bindings.last_mut() {
-                        Some(last) if list && target != "*" && last.targets[0] != "*" => {
-                            last.targets.push(target);
-                        }
-                        _ => bindings.push(Binding {
-                            service_account: (index % 3 == 1).then(|| format!("sa-{index}")),
-                            targets: vec![target],
-                            role,
-                            block,
-                        }),
-                    }
-                }
-                let mut source = String::new();
-                source.push_str(&format!(
-                    "# generated{eol}account{sp}123456789012{note}{eol}{eol}"
-                ));
-                if let Some(namespace) = namespace {
-                    source.push_str(&format!("namespace{sp}{namespace}{eol}"));
-                }
-                if let Some(defaults) = defaults {
-                    source.push_str(&format!("defaults{before_arrow}{{{note}{eol}"));
-                    for (name, value) in defaults {
-                        source.push_str(&format!("{sp}{name}{sp}{value}{eol}"));
-                    }
-                    source.push_str(&format!("}}{eol}"));
-                }
-                for binding in bindings {
-                    let list = binding.targets.join(&format!(",{before_arrow}"));
-                    source.push_str(&format!(
-                        "service{sp}{list}{before_arrow}->{after_arrow}role{sp}{}",
-                        binding.role
-                    ));
-                    if let Some(name) = &binding.service_account {
-                        source.push_str(&format!("{sp}as{sp}{name}"));
-                    }
-                    match binding.block {
-                        Some(block) => {
-                            source.push_str(&format!("{sp}{{{note}{eol}"));
-                            for (name, value) in block {
-                                source.push_str(&format!("{sp}{name}{sp}{value}{note}{eol}"));
-                            }
-                            source.push_str(&format!("}}{eol}{eol}"));
-                        }
-                        None => source.push_str(&format!("{note}{eol}")),
-                    }
-                }
-                source
             },
         )
 }
 
-/// Kubernetes' DNS-1123 subdomain rule, written here independently of the
-/// compiler's own check.
-fn is_dns_subdomain(name: &str) -> bool {
-    name.len() <= 253
-        && name.split('.').all(|part| {
-            !part.is_empty()
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !part.starts_with('-')
-                && !part.ends_with('-')
+/// A DNS-1123 label.
+fn dns_label() -> impl Strategy<Value = String> {
+    "[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?"
+}
+
+/// A DNS-1123 subdomain.
+fn dns_subdomain() -> impl Strategy<Value = String> {
+    "[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,4}[a-z0-9])?){0,2}"
+}
+
+/// Text for quoted strings, with characters that need escapes.
+fn text(min: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            8 => "[ -~]",
+            1 => Just("\n".to_owned()),
+            1 => Just("\t".to_owned()),
+            1 => Just("é".to_owned()),
+            1 => Just("\"".to_owned()),
+            1 => Just("\\".to_owned()),
+        ],
+        min..12,
+    )
+    .prop_map(|chars| chars.concat())
+}
+
+/// A Kubernetes qualified name: `[PREFIX/]NAME`.
+fn qualified_name() -> impl Strategy<Value = String> {
+    (
+        prop_oneof![
+            Just(None),
+            Just(Some("example.com".to_owned())),
+            Just(Some("eks.amazonaws.com".to_owned())),
+            dns_subdomain().prop_map(Some),
+        ],
+        "[A-Za-z0-9]([A-Za-z0-9._-]{0,12}[A-Za-z0-9])?",
+    )
+        .prop_map(|(prefix, name)| match prefix {
+            Some(prefix) => format!("{prefix}/{name}"),
+            None => name,
         })
 }
 
-fn is_dns_label(name: &str) -> bool {
-    name.len() <= 63 && !name.contains('.') && is_dns_subdomain(name)
+fn token_expiration() -> impl Strategy<Value = Setting> {
+    prop_oneof![
+        (600u64..=100_000).prop_map(|seconds| Setting::TokenExpiration {
+            written: seconds.to_string(),
+            seconds
+        }),
+        (
+            prop::option::of(0u64..=30),
+            prop::option::of(0u64..=99),
+            prop::option::of(0u64..=99)
+        )
+            .prop_filter_map("at least 600 seconds", |(h, m, s)| {
+                let seconds = h.unwrap_or(0) * 3600 + m.unwrap_or(0) * 60 + s.unwrap_or(0);
+                let written: String = [(h, 'h'), (m, 'm'), (s, 's')]
+                    .iter()
+                    .filter_map(|(n, unit)| n.map(|n| format!("{n}{unit}")))
+                    .collect();
+                (seconds >= 600).then_some(Setting::TokenExpiration { written, seconds })
+            }),
+    ]
 }
 
-/// Checks an output as Kubernetes and IAM would read it.
-fn check_output(source: &str, output: &irsa::Output) -> Result<(), TestCaseError> {
-    use serde_json::Value;
-    let documents: Vec<Value> = serde_saphyr::from_multiple(&output.stream).unwrap();
-    let (service, accounts) = documents.split_last().unwrap();
-    prop_assert!(is_dns_subdomain(
-        service["metadata"]["name"].as_str().unwrap()
-    ));
-    // Role ARN → ServiceAccounts that carry it.
-    let mut carriers: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for account in accounts {
-        let name = account["metadata"]["name"].as_str().unwrap();
-        prop_assert!(is_dns_subdomain(name), "{name}");
-        if let Some(namespace) = account["metadata"]["namespace"].as_str() {
-            prop_assert!(is_dns_label(namespace), "{namespace}");
-            let role = account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
-                .as_str()
-                .unwrap();
-            carriers
-                .entry(role.to_owned())
-                .or_default()
-                .push(format!("system:serviceaccount:{namespace}:{name}"));
+fn setting() -> impl Strategy<Value = Setting> {
+    prop_oneof![
+        text(1).prop_map(Setting::Audience),
+        prop::bool::ANY.prop_map(Setting::StsRegionalEndpoints),
+        token_expiration(),
+        (qualified_name(), text(0))
+            .prop_filter("irsa writes these itself", |(key, _)| {
+                ![
+                    "eks.amazonaws.com/role-arn",
+                    "eks.amazonaws.com/audience",
+                    "eks.amazonaws.com/sts-regional-endpoints",
+                    "eks.amazonaws.com/token-expiration",
+                ]
+                .contains(&key.as_str())
+            })
+            .prop_map(|(key, value)| Setting::Annotation { key, value }),
+        (
+            qualified_name(),
+            "([A-Za-z0-9]([A-Za-z0-9._-]{0,12}[A-Za-z0-9])?)?"
+        )
+            .prop_filter("irsa sets this label", |(key, _)| key != MANAGED_BY)
+            .prop_map(|(key, value)| Setting::Label { key, value }),
+    ]
+}
+
+/// A block's settings: each setting (and annotation or label key) once.
+fn block() -> impl Strategy<Value = Vec<Setting>> {
+    prop::collection::vec(setting(), 0..6).prop_map(|settings| {
+        let mut seen = BTreeSet::new();
+        settings
+            .into_iter()
+            .filter(|s| seen.insert(s.slot()))
+            .collect()
+    })
+}
+
+fn issuer() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (
+            "(us|eu|ap|cn)-(east|west|north|south|central)-[1-3]",
+            prop::bool::ANY,
+            "[0-9A-F]{32}"
+        )
+            .prop_map(|(region, china, id)| {
+                let suffix = if china { ".cn" } else { "" };
+                format!("oidc.eks.{region}.amazonaws.com{suffix}/id/{id}")
+            }),
+        "[a-z0-9]([a-z0-9.-]{0,10}[a-z0-9])?(:[0-9]{2,4})?/[A-Za-z0-9._~-]{1,10}(/[A-Za-z0-9._~-]{1,10}){0,2}",
+    ]
+}
+
+fn armory_version() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (26u32..=45, prop::option::of(0u32..=20)).prop_map(|(minor, patch)| match patch {
+            Some(patch) => format!("2.{minor}.{patch}"),
+            None => format!("2.{minor}"),
+        }),
+        (3u32..=9, 0u32..=99, prop::option::of(0u32..=9)).prop_map(|(major, minor, patch)| {
+            match patch {
+                Some(patch) => format!("{major}.{minor}.{patch}"),
+                None => format!("{major}.{minor}"),
+            }
+        }),
+    ]
+}
+
+/// The statements of a program, at most one of each (`armory` never with
+/// `operator oss`; `oidc` always with `namespace`, which its trust policies
+/// need).
+fn statements() -> impl Strategy<Value = Vec<Statement>> {
+    (
+        (
+            prop::option::of(dns_subdomain()),
+            prop::option::of(dns_label()),
+            prop::option::of(prop_oneof![Just(Operator::Armory), Just(Operator::Oss)]),
+            prop::option::of(armory_version()),
+        ),
+        (
+            prop::option::of("[0-9]{12}"),
+            prop::option::of(prop::sample::select(PARTITIONS.to_vec())),
+            prop::option::of("n([a-z0-9-]{0,8}[a-z0-9])?(\\.[a-z0-9]{1,4})?"),
+            prop::option::of(issuer()),
+            prop::option::of(block()),
+        ),
+    )
+        .prop_map(
+            |(
+                (spinnaker, mut namespace, operator, mut armory),
+                (account, partition, naming, oidc, defaults),
+            )| {
+                if operator == Some(Operator::Oss) {
+                    armory = None;
+                }
+                if oidc.is_some() && namespace.is_none() {
+                    namespace = Some("spinnaker".to_owned());
+                }
+                let mut statements = Vec::new();
+                statements.extend(spinnaker.map(Statement::Spinnaker));
+                statements.extend(namespace.map(Statement::Namespace));
+                statements.extend(operator.map(Statement::Operator));
+                statements.extend(armory.map(Statement::Armory));
+                statements.extend(account.map(Statement::Account));
+                statements.extend(partition.map(|p| Statement::Partition(p.to_owned())));
+                statements.extend(naming.map(Statement::Naming));
+                statements.extend(oidc.map(Statement::Oidc));
+                statements.extend(defaults.map(Statement::Defaults));
+                statements
+            },
+        )
+}
+
+/// A role, before the statements say what a short name expands to.
+#[derive(Debug, Clone)]
+struct RoleSeed {
+    short: bool,
+    partition: usize,
+    account: usize,
+    path: Vec<String>,
+    name: String,
+}
+
+/// Role names are unique in an account whatever their path (E035), so a
+/// valid program never gives one name two paths: a name without a path
+/// starts with `r`, and a name under a path is `p`, the path's segments
+/// joined with `.`, `_` and a letter (no segment holds `.`). Names come from
+/// a small set, so that roles of one name in several accounts (and so
+/// `ACCOUNT-NAME.json` trust policies) are common.
+fn role_seed() -> impl Strategy<Value = RoleSeed> {
+    (
+        prop::bool::ANY,
+        0..PARTITIONS.len(),
+        0..=OTHER_ACCOUNTS.len(),
+        prop_oneof![
+            2 => Just(Vec::new()),
+            1 => prop::collection::vec("[a-z]{1,6}", 1..=2),
+        ],
+        prop_oneof![
+            4 => Just("a".to_owned()),
+            2 => Just("b".to_owned()),
+            1 => "[a-zA-Z0-9+=,.@_-]{1,20}",
+        ],
+    )
+        .prop_map(|(short, partition, account, path, tail)| {
+            let name = if path.is_empty() {
+                format!("r{tail}")
+            } else {
+                let tail: String = tail.chars().filter(char::is_ascii_alphanumeric).collect();
+                format!(
+                    "p{}_{}",
+                    path.join("."),
+                    if tail.is_empty() { "x" } else { &tail }
+                )
+            };
+            RoleSeed {
+                short,
+                partition,
+                account,
+                path,
+                name,
+            }
+        })
+}
+
+/// The shape of one binding, before the targets are dealt out.
+#[derive(Debug, Clone)]
+struct Shape {
+    /// How many targets, for a list.
+    len: usize,
+    kind: Kind,
+    role: Index,
+    block: Option<Vec<Setting>>,
+    /// For `as` names.
+    suffix: String,
+    earlier: Index,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `-> role R`: derived ServiceAccount names.
+    Role,
+    /// `-> role R as SA`: one ServiceAccount for the list.
+    RoleAs,
+    /// `as SA` alone: a ServiceAccount managed elsewhere, or one that
+    /// another binding generates.
+    As,
+    /// The role, name and block of an earlier `RoleAs` binding: one
+    /// ServiceAccount shared by two bindings.
+    Shared,
+}
+
+fn shape() -> impl Strategy<Value = Shape> {
+    (
+        prop_oneof![3 => Just(1usize), 1 => 2usize..=4],
+        prop_oneof![
+            5 => Just(Kind::Role),
+            3 => Just(Kind::RoleAs),
+            1 => Just(Kind::As),
+            1 => Just(Kind::Shared),
+        ],
+        any::<Index>(),
+        prop::option::of(block()),
+        "(-[a-z0-9]{1,6})?(\\.[a-z0-9]{1,4})?",
+        any::<Index>(),
+    )
+        .prop_map(|(len, kind, role, block, suffix, earlier)| Shape {
+            len,
+            kind,
+            role,
+            block,
+            suffix,
+            earlier,
+        })
+}
+
+fn program() -> impl Strategy<Value = Program> {
+    (
+        statements(),
+        prop::collection::vec(role_seed(), 1..=5),
+        subsequence(SERVICES.to_vec(), 1..12).prop_shuffle(),
+        prop::option::of(any::<Index>()),
+        prop::collection::vec(shape(), 12),
+        prop::collection::vec(any::<Index>(), 9),
+        style(),
+    )
+        .prop_map(
+            |(statements, seeds, services, star, shapes, positions, style)| {
+                let account = statements.iter().find_map(|s| match s {
+                    Statement::Account(a) => Some(a.clone()),
+                    _ => None,
+                });
+                let partition = statements
+                    .iter()
+                    .find_map(|s| match s {
+                        Statement::Partition(p) => Some(p.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "aws".to_owned());
+                // Short names need `account`; without one they are written in full.
+                let roles: Vec<Role> = seeds
+                    .into_iter()
+                    .map(|seed| match (&account, seed.short) {
+                        (Some(account), true) => Role {
+                            partition: partition.clone(),
+                            account: account.clone(),
+                            path: seed.path,
+                            name: seed.name,
+                            short: true,
+                        },
+                        _ => Role {
+                            partition: PARTITIONS[seed.partition].to_owned(),
+                            account: match seed.account {
+                                0 => account
+                                    .clone()
+                                    .unwrap_or_else(|| DEFAULT_ACCOUNT.to_owned()),
+                                other => OTHER_ACCOUNTS[other - 1].to_owned(),
+                            },
+                            path: seed.path,
+                            name: seed.name,
+                            short: false,
+                        },
+                    })
+                    .collect();
+                let mut targets: Vec<Target> = services.into_iter().map(Target::Service).collect();
+                if let Some(at) = star {
+                    targets.insert(at.index(targets.len() + 1), Target::All);
+                }
+                let mut bindings: Vec<Binding> = Vec::new();
+                let mut rest = targets.as_slice();
+                for (index, shape) in shapes.iter().cycle().enumerate() {
+                    let Some(first) = rest.first() else { break };
+                    // `*` stands alone.
+                    let len = if *first == Target::All {
+                        1
+                    } else {
+                        rest.iter()
+                            .take(shape.len)
+                            .take_while(|t| **t != Target::All)
+                            .count()
+                    };
+                    let (taken, remaining) = rest.split_at(len);
+                    rest = remaining;
+                    let named: Vec<&Binding> = bindings
+                        .iter()
+                        .filter(|b| b.role.is_some() && b.service_account.is_some())
+                        .collect();
+                    let earlier = (!named.is_empty())
+                        .then(|| named[shape.earlier.index(named.len())].clone());
+                    let role = roles[shape.role.index(roles.len())].clone();
+                    let own_name = format!("a{index}{}", shape.suffix);
+                    let binding = match (shape.kind, earlier) {
+                        (Kind::Shared, Some(earlier)) => Binding {
+                            targets: taken.to_vec(),
+                            ..earlier
+                        },
+                        (Kind::As, earlier) => Binding {
+                            targets: taken.to_vec(),
+                            role: None,
+                            // Half the time a ServiceAccount that another binding generates.
+                            service_account: Some(match earlier {
+                                Some(earlier) if index % 2 == 0 => {
+                                    earlier.service_account.unwrap_or(own_name)
+                                }
+                                _ => own_name,
+                            }),
+                            block: None,
+                        },
+                        (Kind::RoleAs | Kind::Shared, _) => Binding {
+                            targets: taken.to_vec(),
+                            role: Some(role),
+                            service_account: Some(own_name),
+                            block: shape.block.clone(),
+                        },
+                        (Kind::Role, _) => Binding {
+                            targets: taken.to_vec(),
+                            role: Some(role),
+                            service_account: None,
+                            block: shape.block.clone(),
+                        },
+                    };
+                    bindings.push(binding);
+                }
+                // At least one binding generates a ServiceAccount.
+                if bindings.iter().all(|b| b.role.is_none()) {
+                    bindings[0].role = Some(roles[0].clone());
+                }
+                let count = bindings.len();
+                let positions = positions
+                    .iter()
+                    .take(statements.len())
+                    .map(|p| p.index(count + 1))
+                    .collect();
+                Program {
+                    statements,
+                    bindings,
+                    positions,
+                    style,
+                }
+            },
+        )
+}
+
+// ---------------------------------------------------------------------------
+// Running properties, and proving they ran.
+
+/// 256 cases a property; failures are kept in
+/// `properties.proptest-regressions` beside this file and replayed first.
+fn config() -> Config {
+    Config {
+        cases: 256,
+        source_file: Some(file!()),
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..Config::default()
+    }
+}
+
+/// Runs a property over generated values. The property returns whether the
+/// case exercised it; the counts are returned, and printed.
+fn run<S: Strategy>(
+    name: &str,
+    strategy: S,
+    property: impl Fn(S::Value) -> Result<bool, TestCaseError>,
+) -> (usize, usize) {
+    let cases = AtomicUsize::new(0);
+    let exercised = AtomicUsize::new(0);
+    let mut runner = TestRunner::new(config());
+    let result = runner.run(&strategy, |value| {
+        cases.fetch_add(1, Ordering::Relaxed);
+        if property(value)? {
+            exercised.fetch_add(1, Ordering::Relaxed);
         }
+        Ok(())
+    });
+    if let Err(error) = result {
+        panic!("{name}: {error}");
     }
-    for setting in service["spec"]["spinnakerConfig"]["service-settings"]
-        .as_object()
-        .unwrap()
-        .values()
-    {
-        prop_assert!(is_dns_subdomain(
-            setting["kubernetes"]["serviceAccountName"]
-                .as_str()
-                .unwrap()
-        ));
-    }
-    // Every trust policy's subjects are exactly the ServiceAccounts of its role.
-    let policies: Vec<&irsa::OutputFile> = output
-        .files
-        .iter()
-        .filter(|f| f.path.ends_with(".json"))
-        .collect();
-    if source.contains("\noidc") {
-        prop_assert_eq!(policies.len(), carriers.len(), "{}", source);
-    }
-    for policy in policies {
-        let policy: Value = serde_json::from_str(&policy.content).unwrap();
-        let statement = &policy["Statement"][0];
-        let equals = statement["Condition"]["StringEquals"].as_object().unwrap();
-        let (_, subjects) = equals
-            .iter()
-            .find(|(key, _)| key.ends_with(":sub"))
-            .unwrap();
-        let subjects: Vec<String> = match subjects {
-            Value::Array(items) => items
-                .iter()
-                .map(|v| v.as_str().unwrap().to_owned())
-                .collect(),
-            one => vec![one.as_str().unwrap().to_owned()],
-        };
-        let federated = statement["Principal"]["Federated"].as_str().unwrap();
-        let role = carriers.iter().find(|(arn, carried)| {
-            let account = arn.split(':').nth(4).unwrap();
-            federated.contains(&format!(":{account}:oidc-provider/")) && **carried == subjects
-        });
-        prop_assert!(
-            role.is_some(),
-            "{subjects:?} match no role's ServiceAccounts"
-        );
-    }
-    // The kustomization lists exactly the YAML files written.
-    let kustomization = output
-        .files
-        .iter()
-        .find(|f| f.path == "kustomization.yaml")
-        .unwrap();
-    let kustomization: Value = serde_saphyr::from_str(&kustomization.content).unwrap();
-    let mut listed: Vec<&str> = kustomization["resources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
-    let mut yaml: Vec<&str> = output
-        .files
-        .iter()
-        .map(|f| f.path.as_str())
-        .filter(|p| p.ends_with(".yaml") && *p != "kustomization.yaml")
-        .collect();
-    listed.sort_unstable();
-    yaml.sort_unstable();
-    prop_assert_eq!(listed, yaml);
-    Ok(())
+    let counts = (cases.into_inner(), exercised.into_inner());
+    eprintln!("{name}: {} of {} cases exercised it", counts.1, counts.0);
+    counts
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+fn compile(source: &str) -> (Output, Vec<&'static str>) {
+    let compilation = irsa::compile(source, EmitOptions::default()).expect("emission never fails");
+    let errors: Vec<String> = compilation
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .map(|d| format!("{}: {} at {:?}", d.code.as_str(), d.message, d.span))
+        .collect();
+    assert!(errors.is_empty(), "{source}\n{errors:#?}");
+    let codes = compilation
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    (compilation.output.expect("output without errors"), codes)
+}
 
-    #[test]
-    fn generated_programs_compile(source in program()) {
-        let compilation = irsa::compile(&source, EmitOptions::default()).unwrap();
-        let errors: Vec<_> = compilation
-            .diagnostics
+fn documents(text: &str) -> Vec<Value> {
+    serde_saphyr::from_multiple(text).unwrap()
+}
+
+fn strings(value: &Value) -> BTreeMap<String, String> {
+    value
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The compact length of a JSON document, as IAM counts it (characters).
+fn compact_len(json: &str) -> usize {
+    serde_json::to_string(&serde_json::from_str::<Value>(json).unwrap())
+        .unwrap()
+        .chars()
+        .count()
+}
+
+#[test]
+fn generated_programs_compile_to_their_meaning() {
+    let (cases, exercised) = run("compiles to its meaning", program(), |program| {
+        let source = program.render();
+        let model = expected(&program);
+        let (output, codes) = compile(&source);
+        let long_policies = output
+            .files
             .iter()
-            .filter(|d| d.severity() == irsa::Severity::Error)
-            .collect();
-        prop_assert!(errors.is_empty(), "{source}\n{errors:#?}");
-        check_output(&source, compilation.output.as_ref().unwrap())?;
-    }
+            .filter(|f| f.path.ends_with(".json") && compact_len(&f.content) > 2048)
+            .count();
+        let mut warnings = model.warnings.clone();
+        if long_policies > 0 {
+            warnings.insert("W001", long_policies);
+        }
+        let mut found: BTreeMap<&str, usize> = BTreeMap::new();
+        for code in codes {
+            *found.entry(code).or_default() += 1;
+        }
+        prop_assert_eq!(found, warnings, "{}", source);
 
-    #[test]
-    fn fmt_is_idempotent_and_keeps_meaning(source in program()) {
+        let stream = documents(&output.stream);
+        let (service, accounts) = stream.split_last().unwrap();
+        prop_assert_eq!(accounts.len(), model.accounts.len(), "{}", source);
+        for (document, account) in accounts.iter().zip(&model.accounts) {
+            let metadata = &document["metadata"];
+            prop_assert_eq!(
+                &metadata["name"],
+                &Value::from(account.name.as_str()),
+                "{}",
+                source
+            );
+            prop_assert_eq!(
+                metadata.get("namespace").and_then(Value::as_str),
+                model.namespace.as_deref()
+            );
+            prop_assert_eq!(
+                strings(&metadata["annotations"]),
+                account.annotations.clone(),
+                "{}",
+                source
+            );
+            prop_assert_eq!(
+                strings(&metadata["labels"]),
+                account.labels.clone(),
+                "{}",
+                source
+            );
+        }
+        prop_assert_eq!(&service["apiVersion"], model.api_version);
+        prop_assert_eq!(
+            &service["metadata"]["name"],
+            &Value::from(model.name.as_str())
+        );
+        prop_assert_eq!(
+            service["metadata"].get("namespace").and_then(Value::as_str),
+            model.namespace.as_deref()
+        );
+        let settings: Vec<(String, String)> = service_settings_order(&output.stream)
+            .into_iter()
+            .map(|key| {
+                let name = service["spec"]["spinnakerConfig"]["service-settings"][&key]
+                    ["kubernetes"]["serviceAccountName"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+                (key, name)
+            })
+            .collect();
+        prop_assert_eq!(&settings, &model.settings, "{}", source);
+        let files: BTreeSet<&str> = output
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|p| p.ends_with(".json"))
+            .collect();
+        prop_assert_eq!(
+            files,
+            model
+                .policies
+                .keys()
+                .map(String::as_str)
+                .collect::<BTreeSet<_>>(),
+            "{}",
+            source
+        );
+        // And as Kubernetes, kustomize and IAM read it, without the model.
+        check_output(&output);
+        Ok(true)
+    });
+    assert_eq!(cases, exercised);
+    assert!(cases >= 256, "only {cases} cases");
+}
+
+#[test]
+fn trust_policy_subjects_are_each_roles_service_accounts() {
+    let shared = AtomicUsize::new(0);
+    let by_account = AtomicUsize::new(0);
+    let audiences = AtomicUsize::new(0);
+    let (_, exercised) = run("trust-policy subjects", program(), |program| {
+        let model = expected(&program);
+        if program.oidc().is_none() {
+            prop_assert!(model.policies.is_empty());
+            return Ok(false);
+        }
+        let source = program.render();
+        let (output, _) = compile(&source);
+        prop_assert!(!model.policies.is_empty(), "{}", source);
+        for (path, policy) in &model.policies {
+            let file = output
+                .files
+                .iter()
+                .find(|f| f.path == *path)
+                .ok_or_else(|| TestCaseError::fail(format!("no {path}\n{source}")))?;
+            let document: Value = serde_json::from_str(&file.content).unwrap();
+            let statement = &document["Statement"][0];
+            prop_assert_eq!(
+                &statement["Principal"]["Federated"],
+                &Value::from(policy.federated.as_str())
+            );
+            prop_assert_eq!(&statement["Action"], "sts:AssumeRoleWithWebIdentity");
+            let equals = &statement["Condition"]["StringEquals"];
+            let one_or_many = |values: &[String]| match values {
+                [one] => Value::from(one.as_str()),
+                many => Value::from(many.to_vec()),
+            };
+            prop_assert_eq!(
+                &equals[format!("{}:sub", policy.issuer)],
+                &one_or_many(&policy.subjects),
+                "{}: {}",
+                path,
+                source
+            );
+            prop_assert_eq!(
+                &equals[format!("{}:aud", policy.issuer)],
+                &one_or_many(&policy.audiences),
+                "{}: {}",
+                path,
+                source
+            );
+            if policy.subjects.len() > 1 {
+                shared.fetch_add(1, Ordering::Relaxed);
+            }
+            if policy.audiences.len() > 1 {
+                audiences.fetch_add(1, Ordering::Relaxed);
+            }
+            let stem = path.trim_start_matches("trust-policies/");
+            if stem.starts_with(|c: char| c.is_ascii_digit()) {
+                by_account.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Ok(true)
+    });
+    assert!(
+        exercised > 0,
+        "trust-policy subjects property never saw an `oidc` program"
+    );
+    let counts = [
+        ("a role of several ServiceAccounts", shared.into_inner()),
+        ("an ACCOUNT-NAME.json policy", by_account.into_inner()),
+        ("several audiences", audiences.into_inner()),
+    ];
+    eprintln!("trust-policy subjects: {counts:?}");
+    for (what, count) in counts {
+        assert!(count > 0, "trust-policy subjects property never saw {what}");
+    }
+}
+
+#[test]
+fn fmt_is_idempotent_and_keeps_meaning() {
+    let (cases, rewrote) = run("fmt", program(), |program| {
+        let source = program.render();
         let once = irsa::format(&source).unwrap();
         let twice = irsa::format(&once).unwrap();
         prop_assert_eq!(&once, &twice);
         prop_assert_eq!(meaning(&once), meaning(&source), "{}", source);
         prop_assert!(!once.contains("\r\n") && !once.contains("  ->") && once.ends_with('\n'));
-    }
+        Ok(once != source)
+    });
+    assert!(rewrote > 0, "fmt property never saw a program it rewrote");
+    assert!(cases >= 256);
+}
 
-    #[test]
-    fn arbitrary_text_keeps_the_fuzz_properties(source in "[ -~\n\t{}#\"\\\\é→\u{a0}]{0,200}") {
-        fuzz_properties::check_parse(source.as_bytes());
-        fuzz_properties::check_compile(source.as_bytes());
-        fuzz_properties::check_fmt(source.as_bytes());
+#[test]
+fn the_fuzz_properties_hold_for_generated_programs() {
+    let (_, compiled) = run("fuzz properties on programs", program(), |program| {
+        let source = program.render();
+        fuzz::check_parse(source.as_bytes());
+        let compiled = fuzz::check_compile(source.as_bytes());
+        prop_assert!(fuzz::check_fmt(source.as_bytes()), "{}", source);
+        Ok(matches!(compiled, Compiled::Output(_)))
+    });
+    assert!(
+        compiled > 0,
+        "no generated program reached check_compile's output checks"
+    );
+}
+
+/// A generated program with a few characters deleted, inserted or
+/// replaced, or lines swapped: text near the language, where the parser's
+/// recovery and the checks' corners are.
+fn mutated() -> impl Strategy<Value = String> {
+    (
+        program(),
+        prop::collection::vec(
+            (
+                0u8..4,
+                any::<Index>(),
+                any::<Index>(),
+                "[ -~\n\t{}#\"\\\\é→\u{a0}]",
+            ),
+            1..4,
+        ),
+    )
+        .prop_map(|(program, edits)| {
+            let mut chars: Vec<char> = program.render().chars().collect();
+            for (op, at, other, text) in edits {
+                let at = at.index(chars.len().max(1));
+                let text: Vec<char> = text.chars().collect();
+                match op {
+                    0 if !chars.is_empty() => {
+                        chars.remove(at.min(chars.len() - 1));
+                    }
+                    1 => chars.splice(at..at, text).for_each(drop),
+                    2 if !chars.is_empty() => {
+                        chars
+                            .splice(at..=at.min(chars.len() - 1), text)
+                            .for_each(drop);
+                    }
+                    _ => {
+                        let text: String = chars.iter().collect();
+                        let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+                        if !lines.is_empty() {
+                            let (a, b) = (at.min(lines.len() - 1), other.index(lines.len()));
+                            lines.swap(a, b);
+                        }
+                        chars = lines.concat().chars().collect();
+                    }
+                }
+            }
+            chars.into_iter().collect()
+        })
+}
+
+#[test]
+fn arbitrary_text_keeps_the_fuzz_properties() {
+    let formatted = AtomicUsize::new(0);
+    let compiled = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
+    let (_, diagnosed) = run(
+        "fuzz properties on arbitrary and mutated text",
+        prop_oneof!["[ -~\n\t{}#\"\\\\é→\u{a0}]{0,200}", mutated(),],
+        |source| {
+            let diagnostics = fuzz::check_parse(source.as_bytes());
+            match fuzz::check_compile(source.as_bytes()) {
+                Compiled::Output(_) => compiled.fetch_add(1, Ordering::Relaxed),
+                Compiled::Failed => failed.fetch_add(1, Ordering::Relaxed),
+                Compiled::NotText => 0,
+            };
+            if fuzz::check_fmt(source.as_bytes()) {
+                formatted.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(diagnostics > 0)
+        },
+    );
+    let counts = [
+        ("formatted", formatted.into_inner()),
+        ("compiled", compiled.into_inner()),
+        ("failed with errors", failed.into_inner()),
+        ("diagnosed", diagnosed),
+    ];
+    eprintln!("fuzz properties on arbitrary and mutated text: {counts:?}");
+    for (what, count) in counts {
+        assert!(count > 0, "no arbitrary or mutated text {what}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// The generator covers the language.
+
+/// What a program can hold; the coverage test requires each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Feature {
+    Spinnaker,
+    Namespace,
+    OperatorArmory,
+    OperatorOss,
+    Armory,
+    Account,
+    Partition,
+    Naming,
+    Oidc,
+    Defaults,
+    Star,
+    List,
+    As,
+    ListWithAs,
+    ManagedElsewhere,
+    PointsAtAGeneratedServiceAccount,
+    SharedServiceAccount,
+    ShortRole,
+    FullRole,
+    RolePath,
+    OtherPartition,
+    EmptyBlock,
+    Audience,
+    StsRegionalEndpoints,
+    TokenExpirationSeconds,
+    TokenExpirationUnits,
+    Annotation,
+    Label,
+    SettingOverridesDefaults,
+    StatementAfterBinding,
+    CrLf,
+    Comment,
+}
+
+const FEATURES: [Feature; 32] = [
+    Feature::Spinnaker,
+    Feature::Namespace,
+    Feature::OperatorArmory,
+    Feature::OperatorOss,
+    Feature::Armory,
+    Feature::Account,
+    Feature::Partition,
+    Feature::Naming,
+    Feature::Oidc,
+    Feature::Defaults,
+    Feature::Star,
+    Feature::List,
+    Feature::As,
+    Feature::ListWithAs,
+    Feature::ManagedElsewhere,
+    Feature::PointsAtAGeneratedServiceAccount,
+    Feature::SharedServiceAccount,
+    Feature::ShortRole,
+    Feature::FullRole,
+    Feature::RolePath,
+    Feature::OtherPartition,
+    Feature::EmptyBlock,
+    Feature::Audience,
+    Feature::StsRegionalEndpoints,
+    Feature::TokenExpirationSeconds,
+    Feature::TokenExpirationUnits,
+    Feature::Annotation,
+    Feature::Label,
+    Feature::SettingOverridesDefaults,
+    Feature::StatementAfterBinding,
+    Feature::CrLf,
+    Feature::Comment,
+];
+
+fn features(program: &Program) -> BTreeSet<Feature> {
+    let mut seen = BTreeSet::new();
+    let settings = |list: &[Setting], seen: &mut BTreeSet<Feature>| {
+        for setting in list {
+            seen.insert(match setting {
+                Setting::Audience(_) => Feature::Audience,
+                Setting::StsRegionalEndpoints(_) => Feature::StsRegionalEndpoints,
+                Setting::TokenExpiration { written, .. } => {
+                    if written.bytes().all(|b| b.is_ascii_digit()) {
+                        Feature::TokenExpirationSeconds
+                    } else {
+                        Feature::TokenExpirationUnits
+                    }
+                }
+                Setting::Annotation { .. } => Feature::Annotation,
+                Setting::Label { .. } => Feature::Label,
+            });
+        }
+    };
+    for statement in &program.statements {
+        let feature = match statement {
+            Statement::Spinnaker(_) => Feature::Spinnaker,
+            Statement::Namespace(_) => Feature::Namespace,
+            Statement::Operator(Operator::Armory) => Feature::OperatorArmory,
+            Statement::Operator(Operator::Oss) => Feature::OperatorOss,
+            Statement::Armory(_) => Feature::Armory,
+            Statement::Account(_) => Feature::Account,
+            Statement::Partition(_) => Feature::Partition,
+            Statement::Naming(_) => Feature::Naming,
+            Statement::Oidc(_) => Feature::Oidc,
+            Statement::Defaults(list) => {
+                settings(list, &mut seen);
+                Feature::Defaults
+            }
+        };
+        seen.insert(feature);
+    }
+    if program.positions.iter().any(|p| *p > 0) {
+        seen.insert(Feature::StatementAfterBinding);
+    }
+    let defaults = program.defaults();
+    let generated: BTreeSet<&str> = program
+        .bindings
+        .iter()
+        .filter(|b| b.role.is_some())
+        .filter_map(|b| b.service_account.as_deref())
+        .collect();
+    let mut names = BTreeMap::new();
+    for binding in &program.bindings {
+        if binding.targets.contains(&Target::All) {
+            seen.insert(Feature::Star);
+        }
+        if binding.targets.len() > 1 {
+            seen.insert(Feature::List);
+            if binding.service_account.is_some() {
+                seen.insert(Feature::ListWithAs);
+            }
+        }
+        if let Some(name) = &binding.service_account {
+            seen.insert(Feature::As);
+            if binding.role.is_some() {
+                *names.entry(name.clone()).or_insert(0) += 1;
+            } else if generated.contains(name.as_str()) {
+                seen.insert(Feature::PointsAtAGeneratedServiceAccount);
+            } else {
+                seen.insert(Feature::ManagedElsewhere);
+            }
+        }
+        if let Some(role) = &binding.role {
+            seen.insert(if role.short {
+                Feature::ShortRole
+            } else {
+                Feature::FullRole
+            });
+            if !role.path.is_empty() {
+                seen.insert(Feature::RolePath);
+            }
+            if role.partition != "aws" {
+                seen.insert(Feature::OtherPartition);
+            }
+        }
+        match &binding.block {
+            Some(list) if list.is_empty() => {
+                seen.insert(Feature::EmptyBlock);
+            }
+            Some(list) => {
+                settings(list, &mut seen);
+                if list
+                    .iter()
+                    .any(|s| defaults.iter().any(|d| d.slot() == s.slot()))
+                {
+                    seen.insert(Feature::SettingOverridesDefaults);
+                }
+            }
+            None => {}
+        }
+    }
+    if names.values().any(|count| *count > 1) {
+        seen.insert(Feature::SharedServiceAccount);
+    }
+    if program.style.eol == "\r\n" {
+        seen.insert(Feature::CrLf);
+    }
+    if !program.style.comment.is_empty() {
+        seen.insert(Feature::Comment);
+    }
+    seen
+}
+
+#[test]
+fn the_generator_covers_language_v1() {
+    let mut runner = TestRunner::new(config());
+    let strategy = program();
+    let mut counts: BTreeMap<Feature, usize> = BTreeMap::new();
+    for _ in 0..256 {
+        let program = strategy.new_tree(&mut runner).unwrap().current();
+        for feature in features(&program) {
+            *counts.entry(feature).or_default() += 1;
+        }
+    }
+    eprintln!("features in 256 programs: {counts:?}");
+    let missing: Vec<&Feature> = FEATURES
+        .iter()
+        .filter(|f| !counts.contains_key(f))
+        .collect();
+    assert!(missing.is_empty(), "the generator never wrote {missing:?}");
 }

@@ -115,7 +115,11 @@ pub fn check_compile(data: &[u8]) -> Compiled {
         .diagnostics
         .iter()
         .any(|d| d.severity() == Severity::Error);
-    assert_eq!(analysis.install.is_none(), failed, "an install iff no error");
+    assert_eq!(
+        analysis.install.is_none(),
+        failed,
+        "an install iff no error"
+    );
     let compilation = irsa::compile(&text, EmitOptions::default()).expect("emission never fails");
     let seen = |diagnostics: &[Diagnostic]| -> Vec<(&'static str, std::ops::Range<usize>)> {
         diagnostics
@@ -428,7 +432,9 @@ pub fn check_output(output: &Output) -> OutputSeen {
         let annotations = string_map(&metadata["annotations"], "annotations");
         let labels = string_map(&metadata["labels"], "labels");
         assert_eq!(
-            labels.get("app.kubernetes.io/managed-by").map(String::as_str),
+            labels
+                .get("app.kubernetes.io/managed-by")
+                .map(String::as_str),
             Some("irsa"),
             "{name}"
         );

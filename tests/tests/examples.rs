@@ -55,7 +55,10 @@ fn example_streams_are_their_committed_files_in_order() {
         let name = relative(&example);
         let compiled = irsa(&["compile", &name], &root(), None);
         assert_eq!(compiled.code, 0, "{}", compiled.stderr);
-        assert_eq!(compiled.stderr, "", "{name}: examples compile without warnings");
+        assert_eq!(
+            compiled.stderr, "",
+            "{name}: examples compile without warnings"
+        );
         let out = example.with_extension("");
         let committed = |file: &str| std::fs::read_to_string(out.join(file)).ok();
         let service = committed("spinnakerservice.yaml")

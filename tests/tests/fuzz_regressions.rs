@@ -18,7 +18,9 @@ fn properties_hold_for_findings_and_seeds() {
     let inputs = every_input();
     assert!(inputs.len() > 100, "only {} inputs", inputs.len());
     assert!(
-        inputs.iter().any(|p| p.extension().is_some_and(|e| e == "bin")),
+        inputs
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "bin")),
         "no fuzz finding is replayed"
     );
     let (mut diagnosed, mut compiled, mut failed, mut formatted, mut policies) = (0, 0, 0, 0, 0);
@@ -26,11 +28,7 @@ fn properties_hold_for_findings_and_seeds() {
         let data = std::fs::read(&path).unwrap();
         let name = path.display().to_string();
         let result = std::panic::catch_unwind(|| {
-            (
-                check_parse(&data),
-                check_compile(&data),
-                check_fmt(&data),
-            )
+            (check_parse(&data), check_compile(&data), check_fmt(&data))
         });
         let Ok((diagnostics, compilation, fmt)) = result else {
             panic!("a property fails for {name}");
