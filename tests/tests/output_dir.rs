@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
@@ -437,4 +437,248 @@ fn usage_and_io_errors_exit_2() {
     assert_eq!(check_without_dir.code, 2, "{}", check_without_dir.stderr);
     let twice = irsa(&["check", "-", "-"], &root(), None);
     assert_eq!(twice.code, 2);
+}
+
+/// Applies a unified diff (as `--check` prints it: `@@ -a,b +c,d @@` hunks
+/// of ` `, `-` and `+` lines) to a text; panics when the diff does not fit
+/// the text.
+fn apply_unified_diff(old: &str, diff: &str) -> String {
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let mut new = String::new();
+    let mut next = 0;
+    let mut lines = diff.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        let Some(header) = line.strip_prefix("@@ -") else {
+            assert!(
+                line.starts_with("--- ") || line.starts_with("+++ "),
+                "not a diff line: {line:?}"
+            );
+            continue;
+        };
+        let range = header.split(' ').next().unwrap_or_default();
+        let (start, count) = range.split_once(',').unwrap_or((range, "1"));
+        let number = |n: &str| -> usize {
+            n.parse()
+                .unwrap_or_else(|_| panic!("a bad hunk header: {line:?}"))
+        };
+        // `-N,0` (nothing of the old file) inserts after line N.
+        let at = if number(count) == 0 {
+            number(start)
+        } else {
+            number(start) - 1
+        };
+        assert!(at >= next, "hunks out of order: {line:?}");
+        assert!(at <= old_lines.len(), "hunk past the end: {line:?}");
+        new.extend(old_lines[next..at].iter().copied());
+        next = at;
+        while let Some(body) = lines.next_if(|l| !l.starts_with("@@ ")) {
+            let (mark, text) = body.split_at(1);
+            // `\ No newline at end of file` follows a line without one.
+            let last = lines.peek().is_some_and(|l| l.starts_with('\\'));
+            let text = if last {
+                text.trim_end_matches('\n')
+            } else {
+                text
+            };
+            match mark {
+                " " | "-" => {
+                    assert_eq!(
+                        old_lines.get(next).copied(),
+                        Some(text),
+                        "the diff's context or removed line is not the old file's line {}",
+                        next + 1
+                    );
+                    if mark == " " {
+                        new.push_str(text);
+                    }
+                    next += 1;
+                }
+                "+" => new.push_str(text),
+                "\\" => {}
+                _ => panic!("not a hunk line: {body:?}"),
+            }
+        }
+    }
+    new.extend(old_lines[next..].iter().copied());
+    new
+}
+
+#[test]
+fn the_diff_applier_itself_works() {
+    let old = "a\nb\nc\n";
+    let diff = "--- a/x\n+++ b/x\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n";
+    assert_eq!(apply_unified_diff(old, diff), "a\nB\nc\n");
+    assert_eq!(
+        apply_unified_diff("", "--- a/x\n+++ b/x\n@@ -0,0 +1,2 @@\n+x\n+y\n"),
+        "x\ny\n"
+    );
+    assert_eq!(
+        apply_unified_diff("x\ny\n", "--- a/x\n+++ b/x\n@@ -1,2 +0,0 @@\n-x\n-y\n"),
+        ""
+    );
+    let wrong = std::panic::catch_unwind(|| apply_unified_diff("a\nz\nc\n", diff));
+    assert!(wrong.is_err(), "a diff that does not fit is refused");
+}
+
+/// The diffs of `--check`'s standard output, by the path they name.
+fn diffs_by_path(stdout: &str) -> Vec<(String, String)> {
+    let mut diffs: Vec<(String, String)> = Vec::new();
+    for line in stdout.split_inclusive('\n') {
+        if let Some(path) = line.strip_prefix("--- a/") {
+            diffs.push((path.trim_end().to_owned(), String::new()));
+        }
+        let (path, diff) = diffs
+            .last_mut()
+            .unwrap_or_else(|| panic!("output before the first diff: {line:?}"));
+        if let Some(other) = line.strip_prefix("+++ b/") {
+            assert_eq!(other.trim_end(), path, "one path per diff");
+        }
+        diff.push_str(line);
+    }
+    diffs
+}
+
+/// Each drifted file by kind, path and content: `--check` names exactly the
+/// files that are missing, changed or stale (not the user's own files), and
+/// each file's diff turns what is in the directory into what would be
+/// written.
+#[test]
+fn check_names_each_drifted_file_and_its_diff_turns_old_into_new() {
+    let dir = Sandbox::new();
+    let source = std::fs::read_to_string(root().join("dsl-examples/trust-policies.irsa")).unwrap();
+    dir.write("install.irsa", &source);
+    assert_eq!(
+        dir.irsa(&["compile", "install.irsa", "-o", "out"], None)
+            .code,
+        0
+    );
+    // The source moves rosco to another role; the user edits the
+    // kustomization, deletes the SpinnakerService and adds files of their own.
+    dir.write(
+        "install.irsa",
+        source.replace("bakery/rosco-baker", "bakery/rosco-builder"),
+    );
+    let kustomization = dir.read("out/kustomization.yaml");
+    dir.write(
+        "out/kustomization.yaml",
+        format!("{kustomization}namePrefix: prod-\n"),
+    );
+    std::fs::remove_file(dir.join("out/spinnakerservice.yaml")).unwrap();
+    dir.write("out/README.md", "the user's own notes\n");
+    dir.write("out/trust-policies/notes.txt", "not a policy\n");
+    // What would be written, for comparison.
+    assert_eq!(
+        dir.irsa(&["compile", "install.irsa", "-o", "fresh"], None)
+            .code,
+        0
+    );
+    let fresh = dir.tree("fresh");
+    let before = dir.tree("out");
+
+    let run = dir.irsa(&["compile", "install.irsa", "-o", "out", "--check"], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let reported: Vec<(String, String)> = run
+        .stderr
+        .lines()
+        .map(|line| {
+            let rest = line
+                .strip_prefix("irsa: ")
+                .unwrap_or_else(|| panic!("{line}"));
+            let (kind, path) = rest.split_once(": ").unwrap();
+            (kind.to_owned(), path.to_owned())
+        })
+        .collect();
+    let expected: BTreeSet<(String, String)> = [
+        ("differs", "out/kustomization.yaml"),
+        ("differs", "out/serviceaccounts.yaml"),
+        ("missing", "out/spinnakerservice.yaml"),
+        ("missing", "out/trust-policies/rosco-builder.json"),
+        ("stale", "out/trust-policies/rosco-baker.json"),
+    ]
+    .iter()
+    .map(|(kind, path)| ((*kind).to_owned(), (*path).to_owned()))
+    .collect();
+    assert_eq!(
+        reported.iter().cloned().collect::<BTreeSet<_>>(),
+        expected,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(reported.len(), expected.len(), "each file once");
+
+    let diffs = diffs_by_path(&run.stdout);
+    assert_eq!(
+        diffs.iter().map(|(path, _)| path).collect::<Vec<_>>(),
+        reported.iter().map(|(_, path)| path).collect::<Vec<_>>(),
+        "one diff per reported file, in the same order"
+    );
+    for ((kind, path), (_, diff)) in reported.iter().zip(&diffs) {
+        let relative = path.strip_prefix("out/").unwrap();
+        let old = before.get(relative).cloned().unwrap_or_default();
+        let new = fresh.get(relative).cloned().unwrap_or_default();
+        match kind.as_str() {
+            "missing" => assert!(!before.contains_key(relative), "{path}"),
+            "stale" => assert!(!fresh.contains_key(relative), "{path}"),
+            _ => assert!(old != new && !old.is_empty() && !new.is_empty(), "{path}"),
+        }
+        assert_eq!(
+            apply_unified_diff(&old, diff),
+            new,
+            "{kind} {path}: the diff does not turn the old file into the new one:\n{diff}"
+        );
+    }
+    // The serviceaccounts.yaml diff is exactly the role change.
+    let (_, accounts) = &diffs[reported
+        .iter()
+        .position(|(_, p)| p == "out/serviceaccounts.yaml")
+        .unwrap()];
+    let changed: Vec<&str> = accounts
+        .lines()
+        .filter(|l| {
+            (l.starts_with('-') || l.starts_with('+'))
+                && !l.starts_with("---")
+                && !l.starts_with("+++")
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "-    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/bakery/rosco-baker",
+            "+    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/bakery/rosco-builder",
+        ]
+    );
+    assert_eq!(dir.tree("out"), before, "--check never writes");
+}
+
+/// With several inputs, each is checked against its own `DIR/STEM/`, and
+/// only the drifted one is named.
+#[test]
+fn check_with_several_files_names_the_drift_under_its_own_directory() {
+    let dir = Sandbox::new();
+    for name in ["staging", "production"] {
+        let text =
+            std::fs::read_to_string(root().join(format!("dsl-examples/{name}.irsa"))).unwrap();
+        dir.write(&format!("{name}.irsa"), text);
+    }
+    let args = ["compile", "staging.irsa", "production.irsa", "-o", "out"];
+    assert_eq!(dir.irsa(&args, None).code, 0);
+    let mut check_args = args.to_vec();
+    check_args.push("--check");
+    let clean = dir.irsa(&check_args, None);
+    assert_eq!((clean.code, clean.stderr.as_str()), (0, ""));
+    let accounts = dir.read("out/production/serviceaccounts.yaml");
+    dir.write(
+        "out/production/serviceaccounts.yaml",
+        accounts.replace("spinnaker-production-echo", "someone-elses-role"),
+    );
+    let drift = dir.irsa(&check_args, None);
+    assert_eq!(drift.code, 1);
+    assert_eq!(
+        drift.stderr,
+        "irsa: differs: out/production/serviceaccounts.yaml\n"
+    );
+    let diffs = diffs_by_path(&drift.stdout);
+    assert_eq!(diffs.len(), 1);
+    let edited = dir.read("out/production/serviceaccounts.yaml");
+    assert_eq!(apply_unified_diff(&edited, &diffs[0].1), accounts);
 }
