@@ -130,11 +130,19 @@ codes! {
     InvalidTag = "E092", Error, "invalid role tag";
     ReservedTag = "E093", Error, "the `app.kubernetes.io/managed-by` tag is irsa's";
     TooManyTags = "E094", Error, "more than 50 tags on one role";
+    // EKS Pod Identity (section 11).
+    InvalidIdentity = "E095", Error, "unknown `identity`";
+    IrsaSettingOnPodIdentity = "E096", Error, "an IRSA setting on a `pod-identity` ServiceAccount";
+    PodIdentityWithoutCluster = "E097", Error, "Pod Identity needs a `cluster` statement";
+    PodIdentityWithoutNamespace = "E098", Error, "Pod Identity needs a `namespace` statement";
+    MixedTrustWithoutOidc = "E099", Error, "a role with IRSA and Pod Identity ServiceAccounts needs `oidc`";
+    AssociationWithoutRegion = "E100", Error, "a Crossplane Pod Identity association needs a region";
     // Warnings.
     TrustPolicyTooLarge = "W001", Warning, "a trust policy is over IAM's default 2048-character quota";
     RoleOnManyServiceAccounts = "W002", Warning, "a role is bound to more than four ServiceAccounts";
     LongTokenExpiration = "W003", Warning, "`token-expiration` above 86400 seconds";
     ManyPolicies = "W004", Warning, "more than 10 policies on one role";
+    JavaSdkPodIdentity = "W005", Warning, "Spinnaker's Java services may predate Pod Identity support";
 }
 
 /// The long explanations of every code: the same text as the book's

@@ -9,19 +9,17 @@ use crate::services::{KNOWN_SERVICES, REACHED_BY_GLOBAL};
 
 /// Renders the explanation of a valid installation as plain text.
 pub fn explain(install: &Install) -> String {
+    let generated = |account: &str| install.service_accounts.iter().find(|a| a.name == account);
     let role_of = |account: &str| {
-        install
-            .service_accounts
-            .iter()
-            .find(|a| a.name == account)
-            .map_or_else(
-                || "(ServiceAccount managed elsewhere)".to_owned(),
-                |a| a.role.arn(),
-            )
+        generated(account).map_or_else(
+            || "(ServiceAccount managed elsewhere)".to_owned(),
+            |a| a.role.arn(),
+        )
     };
-    let mut rows: Vec<[String; 3]> = vec![[
+    let mut rows: Vec<[String; 4]> = vec![[
         "SERVICE".to_owned(),
         "SERVICEACCOUNT".to_owned(),
+        "IDENTITY".to_owned(),
         "ROLE".to_owned(),
     ]];
     for setting in &install.service_settings {
@@ -33,6 +31,9 @@ pub fn explain(install: &Install) -> String {
         rows.push([
             service,
             setting.service_account.clone(),
+            generated(&setting.service_account)
+                .map_or("-", |a| a.identity.as_str())
+                .to_owned(),
             role_of(&setting.service_account),
         ]);
     }
@@ -48,17 +49,18 @@ pub fn explain(install: &Install) -> String {
         install.name.value,
         install.operator.value.api_version()
     );
-    let width = |column: fn(&[String; 3]) -> &String| {
+    let width = |column: fn(&[String; 4]) -> &String| {
         rows.iter()
             .map(|row| column(row).chars().count())
             .max()
             .unwrap_or(0)
     };
-    let (service_width, account_width) = (width(|r| &r[0]), width(|r| &r[1]));
-    for [service, account, role] in &rows {
+    let (service_width, account_width, identity_width) =
+        (width(|r| &r[0]), width(|r| &r[1]), width(|r| &r[2]));
+    for [service, account, identity, role] in &rows {
         let _ = writeln!(
             out,
-            "{service:<service_width$}  {account:<account_width$}  {role}"
+            "{service:<service_width$}  {account:<account_width$}  {identity:<identity_width$}  {role}"
         );
     }
 

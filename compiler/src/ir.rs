@@ -74,6 +74,36 @@ impl Role {
     }
 }
 
+/// How the pods of a ServiceAccount get its role (`identity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Identity {
+    /// IRSA: the `eks.amazonaws.com/*` annotations and the OIDC provider.
+    #[default]
+    Irsa,
+    /// EKS Pod Identity: an association, no annotation.
+    PodIdentity,
+    /// Both, for migrating: pods created before the association keep IRSA.
+    Both,
+}
+
+impl Identity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Identity::Irsa => "irsa",
+            Identity::PodIdentity => "pod-identity",
+            Identity::Both => "both",
+        }
+    }
+
+    pub fn uses_irsa(self) -> bool {
+        matches!(self, Identity::Irsa | Identity::Both)
+    }
+
+    pub fn uses_pod_identity(self) -> bool {
+        matches!(self, Identity::PodIdentity | Identity::Both)
+    }
+}
+
 /// A ServiceAccount that this file generates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceAccount {
@@ -87,6 +117,7 @@ pub struct ServiceAccount {
     pub labels: BTreeMap<String, String>,
     /// The audience the token is issued for (`sts.amazonaws.com` unless set).
     pub audience: String,
+    pub identity: Identity,
 }
 
 /// One entry of `service-settings`: a service (or `spinnaker` for `*`) and
@@ -103,10 +134,20 @@ pub struct ServiceSetting {
     pub generated: bool,
 }
 
-/// One IAM trust policy: which ServiceAccounts may assume a role.
+/// One IAM trust policy: which ServiceAccounts may assume a role, by IRSA,
+/// by Pod Identity, or both (one statement each, LANGUAGE.md section 7).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrustPolicy {
     pub role: Role,
+    /// For the role's `irsa` and `both` ServiceAccounts.
+    pub irsa: Option<IrsaTrust>,
+    /// For the role's `pod-identity` and `both` ServiceAccounts.
+    pub pod_identity: Option<PodIdentityTrust>,
+}
+
+/// The IRSA statement: the cluster's OIDC provider and the subjects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IrsaTrust {
     /// The OIDC provider's ARN.
     pub provider_arn: String,
     pub issuer: String,
@@ -114,6 +155,25 @@ pub struct TrustPolicy {
     pub subjects: Vec<String>,
     /// Distinct audiences, in order of appearance.
     pub audiences: Vec<String>,
+}
+
+/// The Pod Identity statement: the session tags EKS sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodIdentityTrust {
+    pub cluster: String,
+    pub namespace: String,
+    /// ServiceAccount names, in order of appearance.
+    pub service_accounts: Vec<String>,
+}
+
+/// An EKS Pod Identity association: this ServiceAccount's pods get this
+/// role (LANGUAGE.md section 11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Association {
+    pub cluster: String,
+    pub namespace: String,
+    pub service_account: String,
+    pub role: Role,
 }
 
 /// A role that irsa manages as code (a `role` statement, LANGUAGE.md
@@ -154,11 +214,19 @@ pub struct Install {
     pub trust_policies: Vec<TrustPolicy>,
     /// Roles declared with `role`, in order of appearance.
     pub managed_roles: Vec<ManagedRole>,
+    /// One per `pod-identity` or `both` ServiceAccount, in ServiceAccount
+    /// order.
+    pub associations: Vec<Association>,
 }
 
 impl Install {
     /// The trust policy of a role, when the file gives it one.
     pub fn trust_policy_of(&self, role: &Role) -> Option<&TrustPolicy> {
         self.trust_policies.iter().find(|p| p.role.same_role(role))
+    }
+
+    /// The managed role declaration of a role, when irsa manages it.
+    pub fn managed_role(&self, role: &Role) -> Option<&ManagedRole> {
+        self.managed_roles.iter().find(|m| m.role.same_role(role))
     }
 }

@@ -133,6 +133,9 @@ pub const PARTITIONS: [&str; 8] = [
     "aws-eusc",
 ];
 
+/// `identity` values: how pods get the role (LANGUAGE.md section 11).
+pub const IDENTITIES: [&str; 3] = ["irsa", "pod-identity", "both"];
+
 /// Boolean setting values.
 pub const BOOLEANS: [&str; 2] = ["true", "false"];
 
@@ -144,6 +147,7 @@ pub enum SettingKind {
     TokenExpiration,
     Annotation,
     Label,
+    Identity,
     Policy,
     Boundary,
     MaxSession,
@@ -152,12 +156,13 @@ pub enum SettingKind {
 }
 
 impl SettingKind {
-    pub const ALL: [SettingKind; 10] = [
+    pub const ALL: [SettingKind; 11] = [
         SettingKind::Audience,
         SettingKind::StsRegionalEndpoints,
         SettingKind::TokenExpiration,
         SettingKind::Annotation,
         SettingKind::Label,
+        SettingKind::Identity,
         SettingKind::Policy,
         SettingKind::Boundary,
         SettingKind::MaxSession,
@@ -172,7 +177,8 @@ impl SettingKind {
             | SettingKind::StsRegionalEndpoints
             | SettingKind::TokenExpiration
             | SettingKind::Annotation
-            | SettingKind::Label => BlockKind::ServiceAccount,
+            | SettingKind::Label
+            | SettingKind::Identity => BlockKind::ServiceAccount,
             SettingKind::Policy
             | SettingKind::Boundary
             | SettingKind::MaxSession
@@ -188,6 +194,7 @@ impl SettingKind {
             SettingKind::TokenExpiration => "token-expiration",
             SettingKind::Annotation => "annotation",
             SettingKind::Label => "label",
+            SettingKind::Identity => "identity",
             SettingKind::Policy => "policy",
             SettingKind::Boundary => "boundary",
             SettingKind::MaxSession => "max-session",
@@ -213,6 +220,7 @@ impl SettingKind {
             SettingKind::TokenExpiration => &["a duration such as `3600` or `1h30m`"],
             SettingKind::Annotation => &["an annotation key in quotes", "the annotation value"],
             SettingKind::Label => &["a label key in quotes", "the label value"],
+            SettingKind::Identity => &["`irsa`, `pod-identity` or `both`"],
             SettingKind::Policy | SettingKind::Boundary => &["a managed policy ARN"],
             SettingKind::MaxSession => &["a duration from `1h` to `12h`"],
             SettingKind::Description => &["a description in quotes"],
@@ -236,6 +244,7 @@ impl SettingKind {
     pub fn fixed_values(self) -> &'static [&'static str] {
         match self {
             SettingKind::StsRegionalEndpoints => &BOOLEANS,
+            SettingKind::Identity => &IDENTITIES,
             _ => &[],
         }
     }
@@ -269,7 +278,7 @@ pub struct WordInfo {
 }
 
 /// Every keyword, setting and binding word with its syntax and summary.
-pub const WORDS: [WordInfo; 25] = [
+pub const WORDS: [WordInfo; 26] = [
     statement(
         "spinnaker",
         "spinnaker NAME",
@@ -371,6 +380,11 @@ pub const WORDS: [WordInfo; 25] = [
         "label",
         "label \"KEY\" \"VALUE\"",
         "A label on the ServiceAccount.",
+    ),
+    setting(
+        "identity",
+        "identity irsa|pod-identity|both",
+        "How pods get the role: IRSA annotations (default), an EKS Pod Identity association, or both while migrating.",
     ),
     setting(
         "policy",

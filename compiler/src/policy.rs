@@ -7,10 +7,14 @@
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use crate::ir::TrustPolicy;
+use crate::ir::{IrsaTrust, PodIdentityTrust, TrustPolicy};
 
 pub const POLICY_VERSION: &str = "2012-10-17";
 pub const WEB_IDENTITY_ACTION: &str = "sts:AssumeRoleWithWebIdentity";
+/// The service principal of EKS Pod Identity.
+pub const POD_IDENTITY_PRINCIPAL: &str = "pods.eks.amazonaws.com";
+/// What EKS Pod Identity does with a role: both are needed.
+pub const POD_IDENTITY_ACTIONS: [&str; 2] = ["sts:AssumeRole", "sts:TagSession"];
 
 /// A policy document: `Version` and its statements.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -75,27 +79,63 @@ impl Serialize for Condition {
     }
 }
 
-/// The trust policy of a role (section 7).
+/// The trust policy of a role (section 7): the IRSA statement, then the
+/// Pod Identity statement.
 pub fn trust_policy(policy: &TrustPolicy) -> PolicyDocument {
+    let statement = policy
+        .irsa
+        .iter()
+        .map(irsa_statement)
+        .chain(policy.pod_identity.iter().map(pod_identity_statement))
+        .collect();
     PolicyDocument {
         version: POLICY_VERSION,
-        statement: vec![Statement {
-            effect: "Allow",
-            principal: Principal::Federated(policy.provider_arn.clone()),
-            action: OneOrMany(vec![WEB_IDENTITY_ACTION.to_owned()]),
-            condition: Condition {
-                string_equals: vec![
-                    (
-                        format!("{}:sub", policy.issuer),
-                        OneOrMany(policy.subjects.clone()),
-                    ),
-                    (
-                        format!("{}:aud", policy.issuer),
-                        OneOrMany(policy.audiences.clone()),
-                    ),
-                ],
-            },
-        }],
+        statement,
+    }
+}
+
+fn irsa_statement(irsa: &IrsaTrust) -> Statement {
+    Statement {
+        effect: "Allow",
+        principal: Principal::Federated(irsa.provider_arn.clone()),
+        action: OneOrMany(vec![WEB_IDENTITY_ACTION.to_owned()]),
+        condition: Condition {
+            string_equals: vec![
+                (
+                    format!("{}:sub", irsa.issuer),
+                    OneOrMany(irsa.subjects.clone()),
+                ),
+                (
+                    format!("{}:aud", irsa.issuer),
+                    OneOrMany(irsa.audiences.clone()),
+                ),
+            ],
+        },
+    }
+}
+
+fn pod_identity_statement(trust: &PodIdentityTrust) -> Statement {
+    let one = |value: &str| OneOrMany(vec![value.to_owned()]);
+    Statement {
+        effect: "Allow",
+        principal: Principal::Service(POD_IDENTITY_PRINCIPAL.to_owned()),
+        action: OneOrMany(POD_IDENTITY_ACTIONS.map(str::to_owned).to_vec()),
+        condition: Condition {
+            string_equals: vec![
+                (
+                    "aws:RequestTag/eks-cluster-name".to_owned(),
+                    one(&trust.cluster),
+                ),
+                (
+                    "aws:RequestTag/kubernetes-namespace".to_owned(),
+                    one(&trust.namespace),
+                ),
+                (
+                    "aws:RequestTag/kubernetes-service-account".to_owned(),
+                    OneOrMany(trust.service_accounts.clone()),
+                ),
+            ],
+        },
     }
 }
 
@@ -152,10 +192,13 @@ mod tests {
         };
         TrustPolicy {
             role,
-            provider_arn: format!("arn:aws:iam::123456789012:oidc-provider/{issuer}"),
-            issuer: issuer.to_owned(),
-            subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
-            audiences: audiences.iter().map(|s| (*s).to_owned()).collect(),
+            irsa: Some(IrsaTrust {
+                provider_arn: format!("arn:aws:iam::123456789012:oidc-provider/{issuer}"),
+                issuer: issuer.to_owned(),
+                subjects: subjects.iter().map(|s| (*s).to_owned()).collect(),
+                audiences: audiences.iter().map(|s| (*s).to_owned()).collect(),
+            }),
+            pod_identity: None,
         }
     }
 
@@ -186,6 +229,35 @@ mod tests {
         assert_eq!(
             compact(&document),
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/h/p"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"h/p:sub":"a","h/p:aud":["x","y"]}}}]}"#
+        );
+    }
+
+    #[test]
+    fn pod_identity_statement_follows_the_irsa_one() {
+        let mut trust = policy(
+            "h/p",
+            &["system:serviceaccount:ns:a"],
+            &["sts.amazonaws.com"],
+        );
+        trust.pod_identity = Some(PodIdentityTrust {
+            cluster: "prod".to_owned(),
+            namespace: "ns".to_owned(),
+            service_accounts: vec!["a".to_owned(), "b".to_owned()],
+        });
+        let document: serde_json::Value =
+            serde_json::from_str(&compact(&trust_policy(&trust))).unwrap();
+        let statement = &document["Statement"][1];
+        assert_eq!(statement["Principal"]["Service"], "pods.eks.amazonaws.com");
+        assert_eq!(
+            statement["Action"],
+            serde_json::json!(["sts:AssumeRole", "sts:TagSession"])
+        );
+        let tags = &statement["Condition"]["StringEquals"];
+        assert_eq!(tags["aws:RequestTag/eks-cluster-name"], "prod");
+        assert_eq!(tags["aws:RequestTag/kubernetes-namespace"], "ns");
+        assert_eq!(
+            tags["aws:RequestTag/kubernetes-service-account"],
+            serde_json::json!(["a", "b"])
         );
     }
 }

@@ -40,3 +40,14 @@ pub const REACHED_BY_GLOBAL: [&str; 9] = [
     "fiat",
     "kayenta",
 ];
+
+/// Services that are not Java programs, so the AWS SDK for Java's support of
+/// EKS Pod Identity does not concern them.
+pub const NOT_JAVA: [&str; 4] = ["deck", "redis", "dinghy", "terraformer"];
+
+/// Whether a `service-settings` key runs Spinnaker's AWS SDK for Java:
+/// every known service but deck, redis, dinghy and terraformer, and `*`
+/// (which reaches Java services only).
+pub fn uses_java_sdk(key: &str) -> bool {
+    !NOT_JAVA.contains(&key)
+}

@@ -5,6 +5,8 @@
 //! - [`kubernetes`]: ServiceAccounts, the SpinnakerService, the kustomization.
 //! - [`trust_policies`]: `trust-policies/NAME.json`, rendered from
 //!   [`crate::policy`].
+//! - [`pod_identity`]: `pod-identity/SA.json`, the associations' AWS CLI
+//!   input (without `--iam`, whose forms carry the associations).
 //!
 //! All YAML goes through [`emit_yaml`], so every string that a YAML 1.1
 //! reader would take for something else (`y`, `on`, `0123`, `12:30`, `~`)
@@ -12,6 +14,7 @@
 
 pub mod iam;
 mod kubernetes;
+mod pod_identity;
 pub mod trust_policies;
 
 use serde::Serialize;
@@ -24,6 +27,7 @@ pub const SERVICE_ACCOUNTS_FILE: &str = "serviceaccounts.yaml";
 pub const SPINNAKER_SERVICE_FILE: &str = "spinnakerservice.yaml";
 pub const KUSTOMIZATION_FILE: &str = "kustomization.yaml";
 pub const TRUST_POLICY_DIR: &str = "trust-policies";
+pub const POD_IDENTITY_DIR: &str = "pod-identity";
 /// The ACK or Crossplane objects of `--iam ack|crossplane`.
 pub const IAM_OBJECTS_FILE: &str = "iam.yaml";
 
@@ -150,6 +154,9 @@ pub fn emit(install: &Install, options: EmitOptions) -> Result<Output, EmitError
         content: kustomization,
     });
     files.extend(trust_policies::files(&install.trust_policies));
+    if options.iam.is_none() {
+        files.extend(pod_identity::files(&install.associations)?);
+    }
     files.extend(iam.files);
     Ok(Output { stream, files })
 }

@@ -9,7 +9,8 @@ use super::header::Header;
 use super::settings::{self, BlockSettings};
 use super::{Context, DEFAULT_AUDIENCE, GLOBAL_KEY};
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{Role, ServiceAccount, ServiceSetting};
+use crate::ir::{Identity, Role, ServiceAccount, ServiceSetting};
+use crate::services::uses_java_sdk;
 use crate::syntax::{Binding, LineKind, Statement, Target, Word};
 use crate::validate::{self, MANAGED_BY_LABEL, RoleDefaults};
 
@@ -30,6 +31,7 @@ pub(super) fn resolve(cx: &mut Context<'_>, header: &Header, defaults: &BlockSet
         settings: Vec::new(),
         bound: HashMap::new(),
         first_settings: HashMap::new(),
+        warned_java: Vec::new(),
     };
     let mut any_binding = false;
     let tree = cx.tree;
@@ -62,6 +64,8 @@ struct Bindings<'h> {
     /// For each generated ServiceAccount, the settings of its first binding
     /// (shared, not copied: one binding's settings serve all its targets).
     first_settings: HashMap<String, (Rc<BlockSettings>, Range<usize>)>,
+    /// ServiceAccounts already warned about the Java SDK (once each).
+    warned_java: Vec<String>,
 }
 
 /// One binding line, resolved as far as its targets need.
@@ -145,6 +149,14 @@ impl Bindings<'_> {
         if cx.check(valid).is_none() {
             return;
         }
+        if line.role.is_some()
+            && identity(&line.settings) == Identity::PodIdentity
+            && uses_java_sdk(&key)
+            && !self.warned_java.contains(&name)
+        {
+            cx.report(java_sdk_warning(&key, span.clone()));
+            self.warned_java.push(name.clone());
+        }
         self.settings.push(ServiceSetting {
             key,
             service_account: name.clone(),
@@ -176,6 +188,8 @@ impl Bindings<'_> {
         role: &Role,
     ) {
         let Some(existing) = self.accounts.iter().find(|a| a.name == name) else {
+            let identity = identity(&line.settings);
+            self.check_identity(cx, line, identity);
             self.first_settings
                 .insert(name.clone(), (Rc::clone(&line.settings), line.span.clone()));
             self.accounts.push(ServiceAccount {
@@ -184,8 +198,9 @@ impl Bindings<'_> {
                 audience: line
                     .settings
                     .audience
-                    .clone()
-                    .unwrap_or_else(|| DEFAULT_AUDIENCE.to_owned()),
+                    .as_ref()
+                    .map_or_else(|| DEFAULT_AUDIENCE.to_owned(), |a| a.value.clone()),
+                identity,
                 name,
                 name_span,
                 role: role.clone(),
@@ -196,13 +211,64 @@ impl Bindings<'_> {
             cx.report(role_conflict(&name, role, &existing.role));
         } else if let Some((first, first_span)) = self.first_settings.get(&name)
             && (annotations(role, first) != annotations(role, &line.settings)
-                || first.labels != line.settings.labels)
+                || first.labels != line.settings.labels
+                || identity(first) != identity(&line.settings))
         {
             cx.report(settings_conflict(
                 &name,
                 line.span.clone(),
                 first_span.clone(),
             ));
+        }
+    }
+
+    /// What a ServiceAccount's `identity` needs: Pod Identity names the
+    /// cluster and namespace; IRSA settings do nothing without IRSA.
+    fn check_identity(&self, cx: &mut Context<'_>, line: &Line<'_>, identity: Identity) {
+        if identity == Identity::PodIdentity {
+            let settings = &line.settings;
+            let set = [
+                settings
+                    .audience
+                    .as_ref()
+                    .map(|s| ("audience", s.span.clone())),
+                settings
+                    .sts_regional_endpoints
+                    .as_ref()
+                    .map(|s| ("sts-regional-endpoints", s.span.clone())),
+                settings
+                    .token_expiration
+                    .as_ref()
+                    .map(|s| ("token-expiration", s.span.clone())),
+            ];
+            for (setting, span) in set.into_iter().flatten() {
+                cx.report(irsa_setting_on_pod_identity(setting, span, settings));
+            }
+        }
+        if !identity.uses_pod_identity() {
+            return;
+        }
+        if self.header.cluster.is_none() && !self.header.cluster_broken {
+            cx.report(
+                Diagnostic::new(
+                    Code::PodIdentityWithoutCluster,
+                    line.span.clone(),
+                    "an EKS Pod Identity association names its cluster, but the file has no `cluster` statement",
+                )
+                .with_span_label("Pod Identity asked for here")
+                .with_help("add `cluster NAME`: the EKS cluster's name (`aws eks list-clusters`)"),
+            );
+        }
+        if self.header.namespace.is_none() && !self.header.namespace_broken {
+            cx.report(
+                Diagnostic::new(
+                    Code::PodIdentityWithoutNamespace,
+                    line.span.clone(),
+                    "an EKS Pod Identity association names its namespace, but the file has no `namespace` statement",
+                )
+                .with_span_label("Pod Identity asked for here")
+                .with_help("add `namespace NAME`: the namespace Spinnaker runs in"),
+            );
         }
     }
 
@@ -302,27 +368,76 @@ fn settings_conflict(name: &str, span: Range<usize>, first: Range<usize>) -> Dia
     .with_help("give both bindings the same settings, or put them in `defaults`")
 }
 
+/// A block's `identity`, `irsa` unless set.
+fn identity(settings: &BlockSettings) -> Identity {
+    settings
+        .identity
+        .as_ref()
+        .map_or(Identity::Irsa, |i| i.value)
+}
+
 /// Every annotation of a generated ServiceAccount: the role and the
-/// webhook's settings, then the user's.
+/// webhook's settings (with IRSA only), then the user's.
 fn annotations(role: &Role, settings: &BlockSettings) -> BTreeMap<String, String> {
     let mut annotations = settings.annotations.clone();
+    if !identity(settings).uses_irsa() {
+        return annotations;
+    }
     annotations.insert("eks.amazonaws.com/role-arn".to_owned(), role.arn());
     if let Some(audience) = &settings.audience {
-        annotations.insert("eks.amazonaws.com/audience".to_owned(), audience.clone());
-    }
-    if let Some(regional) = settings.sts_regional_endpoints {
         annotations.insert(
-            "eks.amazonaws.com/sts-regional-endpoints".to_owned(),
-            regional.to_string(),
+            "eks.amazonaws.com/audience".to_owned(),
+            audience.value.clone(),
         );
     }
-    if let Some(seconds) = settings.token_expiration {
+    if let Some(regional) = &settings.sts_regional_endpoints {
+        annotations.insert(
+            "eks.amazonaws.com/sts-regional-endpoints".to_owned(),
+            regional.value.to_string(),
+        );
+    }
+    if let Some(seconds) = &settings.token_expiration {
         annotations.insert(
             "eks.amazonaws.com/token-expiration".to_owned(),
-            seconds.to_string(),
+            seconds.value.to_string(),
         );
     }
     annotations
+}
+
+fn irsa_setting_on_pod_identity(
+    setting: &str,
+    span: Range<usize>,
+    settings: &BlockSettings,
+) -> Diagnostic {
+    let diagnostic = Diagnostic::new(
+        Code::IrsaSettingOnPodIdentity,
+        span,
+        format!(
+            "`{setting}` acts on IRSA only, but this ServiceAccount uses `identity pod-identity`"
+        ),
+    )
+    .with_span_label("an IRSA setting")
+    .with_help("remove it for this ServiceAccount, or use `identity both` while migrating");
+    match &settings.identity {
+        Some(identity) => diagnostic.with_label(identity.span.clone(), "Pod Identity chosen here"),
+        None => diagnostic,
+    }
+}
+
+fn java_sdk_warning(key: &str, span: Range<usize>) -> Diagnostic {
+    let service = if key == GLOBAL_KEY {
+        "`*` (Spinnaker's Java services)".to_owned()
+    } else {
+        format!("`{key}`")
+    };
+    Diagnostic::new(
+        Code::JavaSdkPodIdentity,
+        span,
+        format!("{service} may run an AWS SDK for Java too old for EKS Pod Identity"),
+    )
+    .with_span_label("a Java service on Pod Identity only")
+    .with_help("Pod Identity needs AWS SDK for Java 1.12.746+ (v1) or 2.21.30+ (v2), and Spinnaker pins an older v1 SDK: use `identity both` until your version's SDK is new enough")
 }
 
 fn labels(settings: &BlockSettings) -> BTreeMap<String, String> {

@@ -18,6 +18,8 @@ use crate::validate::{self, Armory};
 pub(super) struct Header {
     pub name: Spanned<String>,
     pub namespace: Option<Spanned<String>>,
+    /// A `namespace` was written but is unusable (reported already).
+    pub namespace_broken: bool,
     pub operator: Spanned<Operator>,
     pub armory: Option<Armory>,
     pub account: Option<String>,
@@ -28,6 +30,8 @@ pub(super) struct Header {
     pub naming: Option<String>,
     pub oidc: Option<Spanned<String>>,
     pub cluster: Option<Spanned<String>>,
+    /// A `cluster` was written but is unusable (reported already).
+    pub cluster_broken: bool,
     /// `region`, else the region of an EKS `oidc` issuer.
     pub region: Option<Spanned<String>>,
 }
@@ -80,11 +84,14 @@ pub(super) fn resolve(cx: &mut Context<'_>) -> Header {
         cx.report(oidc_without_namespace(oidc.span.clone()));
     }
     let cluster = checked(cx, value(Keyword::Cluster), validate::cluster_name);
+    let cluster_broken =
+        cx.statement_broken("cluster") || (value(Keyword::Cluster).is_some() && cluster.is_none());
     let written_region = checked(cx, value(Keyword::Region), validate::region);
     let region = region(cx, written_region, oidc.as_ref());
     Header {
         name,
         namespace,
+        namespace_broken,
         operator,
         armory,
         account: account.map(|a| a.value),
@@ -93,6 +100,7 @@ pub(super) fn resolve(cx: &mut Context<'_>) -> Header {
         naming,
         oidc,
         cluster,
+        cluster_broken,
         region,
     }
 }

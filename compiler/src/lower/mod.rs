@@ -9,16 +9,18 @@
 //! - [`settings`]: the settings of a block (`defaults` or a binding's).
 //! - [`bindings`]: `service` lines → ServiceAccounts and `service-settings`.
 //! - [`roles`]: `role` statements → the roles managed as code.
+//! - [`trust`]: trust policies and Pod Identity associations.
 
 mod bindings;
 mod header;
 mod roles;
 mod settings;
+mod trust;
 
 use std::collections::HashMap;
 
 use crate::diagnostics::Diagnostic;
-use crate::ir::{Install, ServiceAccount, TrustPolicy};
+use crate::ir::Install;
 use crate::syntax::{LineKind, Setting, SyntaxTree};
 use crate::validate::Armory;
 
@@ -43,12 +45,8 @@ pub fn lower(tree: &SyntaxTree) -> (Lowered, Vec<Diagnostic>) {
     let managed_roles = roles::declared(&mut cx, &header);
     let resolved = bindings::resolve(&mut cx, &header, &defaults);
     roles::check_use(&mut cx, &managed_roles, &resolved.service_accounts);
-    let trust_policies = match (&header.oidc, &header.namespace) {
-        (Some(oidc), Some(namespace)) => {
-            trust_policies(&resolved.service_accounts, &oidc.value, &namespace.value)
-        }
-        _ => Vec::new(),
-    };
+    let trust_policies = trust::trust_policies(&mut cx, &header, &resolved.service_accounts);
+    let associations = trust::associations(&header, &resolved.service_accounts);
     let lowered = Lowered {
         install: Install {
             name: header.name,
@@ -61,6 +59,7 @@ pub fn lower(tree: &SyntaxTree) -> (Lowered, Vec<Diagnostic>) {
             service_settings: resolved.service_settings,
             trust_policies,
             managed_roles,
+            associations,
         },
         armory: header.armory,
     };
@@ -114,34 +113,4 @@ impl<'t> Context<'t> {
             .get(&owner)
             .map_or(&[], Vec::as_slice)
     }
-}
-
-/// One trust policy per distinct role, in order of first appearance.
-fn trust_policies(accounts: &[ServiceAccount], issuer: &str, namespace: &str) -> Vec<TrustPolicy> {
-    let mut policies: Vec<TrustPolicy> = Vec::new();
-    for account in accounts {
-        let subject = format!("system:serviceaccount:{namespace}:{}", account.name);
-        match policies
-            .iter_mut()
-            .find(|p| p.role.same_role(&account.role))
-        {
-            Some(policy) => {
-                policy.subjects.push(subject);
-                if !policy.audiences.contains(&account.audience) {
-                    policy.audiences.push(account.audience.clone());
-                }
-            }
-            None => policies.push(TrustPolicy {
-                role: account.role.clone(),
-                provider_arn: format!(
-                    "arn:{}:iam::{}:oidc-provider/{issuer}",
-                    account.role.partition, account.role.account
-                ),
-                issuer: issuer.to_owned(),
-                subjects: vec![subject],
-                audiences: vec![account.audience.clone()],
-            }),
-        }
-    }
-    policies
 }

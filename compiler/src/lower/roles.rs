@@ -111,7 +111,8 @@ fn settings(cx: &mut Context<'_>, owner: usize) -> RoleSettings {
             | SettingKind::StsRegionalEndpoints
             | SettingKind::TokenExpiration
             | SettingKind::Annotation
-            | SettingKind::Label => {}
+            | SettingKind::Label
+            | SettingKind::Identity => {}
         }
     }
     settings
@@ -235,7 +236,10 @@ pub(super) fn check_use(cx: &mut Context<'_>, roles: &[ManagedRole], accounts: &
                     "bind a service to it (`service NAME -> role ROLE`), or remove the declaration",
                 ),
             );
-        } else if !oidc_written {
+        } else if !oidc_written
+            && users.iter().any(|a| a.identity.uses_irsa())
+            && !users.iter().any(|a| a.identity.uses_pod_identity())
+        {
             cx.report(
                 Diagnostic::new(
                     Code::ManagedRoleWithoutTrustPolicy,

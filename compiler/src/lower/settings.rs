@@ -6,16 +6,18 @@ use std::ops::Range;
 
 use super::Context;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::ir::{Identity, Spanned};
 use crate::language::SettingKind;
 use crate::syntax::{LineKind, Setting, Statement};
 use crate::validate;
 
-/// Settings of one block, each value checked.
+/// Settings of one block, each value checked, with where it was set.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(super) struct BlockSettings {
-    pub audience: Option<String>,
-    pub sts_regional_endpoints: Option<bool>,
-    pub token_expiration: Option<u64>,
+    pub audience: Option<Spanned<String>>,
+    pub sts_regional_endpoints: Option<Spanned<bool>>,
+    pub token_expiration: Option<Spanned<u64>>,
+    pub identity: Option<Spanned<Identity>>,
     pub annotations: BTreeMap<String, String>,
     pub labels: BTreeMap<String, String>,
 }
@@ -31,8 +33,13 @@ impl BlockSettings {
             audience: self.audience.clone().or_else(|| defaults.audience.clone()),
             sts_regional_endpoints: self
                 .sts_regional_endpoints
-                .or(defaults.sts_regional_endpoints),
-            token_expiration: self.token_expiration.or(defaults.token_expiration),
+                .clone()
+                .or_else(|| defaults.sts_regional_endpoints.clone()),
+            token_expiration: self
+                .token_expiration
+                .clone()
+                .or_else(|| defaults.token_expiration.clone()),
+            identity: self.identity.clone().or_else(|| defaults.identity.clone()),
             annotations,
             labels,
         }
@@ -120,15 +127,15 @@ fn apply(cx: &mut Context<'_>, setting: &Setting, settings: &mut BlockSettings) 
     };
     match setting.kind {
         SettingKind::Audience => {
-            if let Some(audience) = cx.check(validate::audience(value)) {
-                settings.audience = Some(audience);
-            }
+            settings.audience = cx
+                .check(validate::audience(value))
+                .map(|audience| Spanned::new(audience, value.span.clone()));
         }
         SettingKind::StsRegionalEndpoints => {
             let checked = validate::boolean(setting.kind.as_str(), value);
-            if let Some(regional) = cx.check(checked) {
-                settings.sts_regional_endpoints = Some(regional);
-            }
+            settings.sts_regional_endpoints = cx
+                .check(checked)
+                .map(|regional| Spanned::new(regional, value.span.clone()));
         }
         SettingKind::TokenExpiration => {
             if let Some(seconds) = cx.check(validate::token_expiration(value)) {
@@ -136,8 +143,13 @@ fn apply(cx: &mut Context<'_>, setting: &Setting, settings: &mut BlockSettings) 
                 {
                     cx.report(warning);
                 }
-                settings.token_expiration = Some(seconds);
+                settings.token_expiration = Some(Spanned::new(seconds, value.span.clone()));
             }
+        }
+        SettingKind::Identity => {
+            settings.identity = cx
+                .check(validate::identity(value))
+                .map(|identity| Spanned::new(identity, value.span.clone()));
         }
         SettingKind::Annotation => {
             let Some(annotation_value) = rest.first() else {

@@ -54,9 +54,32 @@ pub fn validate(install: &Install, armory: Option<&Armory>) -> Vec<Diagnostic> {
     diagnostics
 }
 
-/// What `--iam FORM` needs beyond the language's own rules.
-pub fn for_iam_form(_install: &Install, _form: IamForm) -> Vec<Diagnostic> {
-    Vec::new()
+/// What `--iam FORM` needs beyond the language's own rules: a Crossplane
+/// `PodIdentityAssociation` requires its region.
+pub fn for_iam_form(install: &Install, form: IamForm) -> Vec<Diagnostic> {
+    if form != IamForm::Crossplane || install.region.is_some() {
+        return Vec::new();
+    }
+    let Some(association) = install.associations.first() else {
+        return Vec::new();
+    };
+    let span = install
+        .service_accounts
+        .iter()
+        .find(|a| a.name == association.service_account)
+        .map_or(0..0, |a| a.name_span.clone());
+    vec![
+        Diagnostic::new(
+            Code::AssociationWithoutRegion,
+            span,
+            format!(
+                "a Crossplane PodIdentityAssociation names its region, but the file gives none for `{}`",
+                association.service_account
+            ),
+        )
+        .with_span_label("Pod Identity for this ServiceAccount")
+        .with_help("add `region REGION`, or an EKS `oidc` issuer (which names the region)"),
+    ]
 }
 
 /// `armory VERSION`, for the whole-installation checks.

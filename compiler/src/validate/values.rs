@@ -6,9 +6,9 @@
 use std::ops::Range;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::ir::{Operator, Role};
+use crate::ir::{Identity, Operator, Role};
 pub use crate::language::PARTITIONS;
-use crate::language::{BOOLEANS, OPERATORS};
+use crate::language::{BOOLEANS, IDENTITIES, OPERATORS};
 use crate::services::KNOWN_SERVICES;
 use crate::syntax::Word;
 
@@ -978,6 +978,26 @@ pub fn tag(key: &Word, value: &Word) -> Result<(String, String), Diagnostic> {
         ));
     }
     Ok((key.text.clone(), value.text.clone()))
+}
+
+/// `identity irsa|pod-identity|both`.
+pub fn identity(word: &Word) -> Result<Identity, Diagnostic> {
+    match (word.text.as_str(), word.quoted) {
+        ("irsa", false) => Ok(Identity::Irsa),
+        ("pod-identity", false) => Ok(Identity::PodIdentity),
+        ("both", false) => Ok(Identity::Both),
+        (other, _) => Err(Diagnostic::new(
+            Code::InvalidIdentity,
+            word.span.clone(),
+            format!("unknown identity `{other}`"),
+        )
+        .with_span_label("expected `irsa`, `pod-identity` or `both`")
+        .with_suggestion(
+            &other.to_ascii_lowercase(),
+            &IDENTITIES,
+            "write `irsa` (annotations), `pod-identity` (an EKS Pod Identity association) or `both` (while migrating)",
+        )),
+    }
 }
 
 const QUALIFIED_NAME_HELP: &str =
