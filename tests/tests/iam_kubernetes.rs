@@ -17,97 +17,126 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
 
-use irsa::ir::{Install, ManagedRole};
+use irsa::ir::Install;
 use irsa::{EmitOptions, IamForm, Output};
 use irsa_test_support::kubernetes::{Crd, crd_for};
 use irsa_test_support::{Sandbox, yaml_documents};
 use serde_json::{Value, json};
 
 const FORMS: [IamForm; 2] = [IamForm::Ack, IamForm::Crossplane];
-const ACCOUNT: &str = "123456789012";
-const ISSUER: &str = "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
 // ---------------------------------------------------------------- inputs
 
-/// An install whose bindings use `roles` (names or `PATH/NAME`), every one
-/// made a managed role with only the implicit tag. Built through the
-/// library until the language has `role`.
-fn install(namespace: Option<&str>, roles: &[&str]) -> Install {
-    let mut source = format!("account {ACCOUNT}\noidc {ISSUER}\nnamespace spinnaker\n");
-    for (i, role) in roles.iter().enumerate() {
-        let service = irsa::services::KNOWN_SERVICES[i];
-        source.push_str(&format!("service {service} -> role {role} as sa-{i}\n"));
-    }
-    let analysis = irsa::analyze(&source);
-    let mut install = analysis
-        .install
-        .unwrap_or_else(|| panic!("{source}\n{:?}", analysis.diagnostics));
-    install.managed_roles = install
-        .trust_policies
-        .iter()
-        .map(|trust| ManagedRole {
-            role: trust.role.clone(),
-            policies: Vec::new(),
-            boundary: None,
-            max_session: None,
-            description: None,
-            tags: BTreeMap::from([("app.kubernetes.io/managed-by".to_owned(), "irsa".to_owned())]),
-        })
-        .collect();
-    match namespace {
-        Some(namespace) => {
-            install.namespace.as_mut().unwrap().value = namespace.to_owned();
-        }
-        None => install.namespace = None,
-    }
-    install
+const HEADER: &str = "namespace spinnaker
+account 123456789012
+cluster prod
+oidc oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE
+";
+
+/// Section 10's example.
+const SECTION_10: &str = r#"namespace spinnaker
+account 123456789012
+cluster prod
+oidc oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE
+
+role spinnaker {
+  policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+  policy arn:aws:iam::123456789012:policy/spinnaker-front50
+  description "Spinnaker core services"
+  max-session 2h
+  tag "team" "platform"
 }
 
-fn policy(name: &str) -> String {
-    format!("arn:aws:iam::{ACCOUNT}:policy/{name}")
+service * -> role spinnaker
+"#;
+
+/// Every setting, a role with a path, a role without a block, a role two
+/// ServiceAccounts share, and a role that is not managed.
+const EVERY_SETTING: &str = r#"
+role spinnaker {
+  policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+  policy arn:aws:iam::123456789012:policy/team/spinnaker-front50
+  boundary arn:aws:iam::123456789012:policy/boundaries/spinnaker
+  description "Spinnaker's \"core\" services:\tgate, orca (é)\nsecond line"
+  max-session 12h
+  tag "team name" "a:b/c=d+e-f@g _."
+  tag "empty" ""
+  tag "on" "yes"
+}
+role bakery/Rosco_Baker
+role Spin_Echo {
+  policy arn:aws:iam::aws:policy/team/Read_Only
 }
 
-/// Installs that exercise every field and naming rule, by name.
-fn installs() -> Vec<(&'static str, Install)> {
-    let mut full = install(Some("spinnaker"), &["spinnaker", "bakery/Rosco_Baker"]);
-    let first = &mut full.managed_roles[0];
-    first.policies = vec![
-        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess".to_owned(),
-        policy("team/spinnaker-front50"),
-    ];
-    first.boundary = Some(policy("boundaries/spinnaker"));
-    first.max_session = Some(43_200);
-    first.description = Some("Spinnaker's core services:\tgate, orca (é)\nsecond line".to_owned());
-    first
-        .tags
-        .insert("team name".to_owned(), "a:b/c=d+e-f@g _.".to_owned());
-    first.tags.insert("empty".to_owned(), String::new());
-    first.tags.insert("yes".to_owned(), "on".to_owned());
+service * -> role spinnaker
+service rosco -> role bakery/Rosco_Baker
+service echo, igor -> role Spin_Echo
+service front50 -> role arn:aws:iam::123456789012:role/existing
+"#;
 
-    // Names that collide once made object names, and policy names that
-    // collide once joined to them.
-    let mut names = install(
-        Some("spin"),
-        &["Spin_A", "spin-a", "a..b", "__x__", "x", "p/x.-y", "a-2"],
-    );
-    names.managed_roles[0].policies = vec![policy("Read_Only"), policy("other/read-only")];
-    names.managed_roles[1].policies = vec!["arn:aws:iam::aws:policy/2-x".to_owned()];
-    names.managed_roles[6].policies = vec![policy("x")];
+/// Role names that collide once made object names, and policy names that
+/// collide once joined to them.
+const COLLIDING_NAMES: &str = "
+role Spin_A {
+  policy arn:aws:iam::123456789012:policy/Read_Only
+  policy arn:aws:iam::123456789012:policy/other/read-only
+}
+role spin-a {
+  policy arn:aws:iam::aws:policy/2-x
+}
+role a..b
+role __x__
+role x
+role p/x.-y
+role a-2 {
+  policy arn:aws:iam::123456789012:policy/x
+}
 
-    let mut many_tags = install(Some("spinnaker"), &["tagged"]);
+service clouddriver -> role Spin_A
+service deck -> role spin-a
+service echo -> role a..b
+service fiat -> role __x__
+service front50 -> role x
+service gate -> role p/x.-y
+service igor -> role a-2
+";
+
+/// The most a role may have: 50 tags (with irsa's) and 20 policies.
+fn most() -> String {
+    let mut source = String::from("role spinnaker {\n");
+    for n in 1..=20 {
+        source.push_str(&format!("  policy arn:aws:iam::123456789012:policy/p{n}\n"));
+    }
     for n in 1..50 {
-        many_tags.managed_roles[0]
-            .tags
-            .insert(format!("key-{n:02}"), "v".repeat(256));
+        source.push_str(&format!("  tag \"key-{n:02}\" \"{}\"\n", "v".repeat(256)));
     }
-    many_tags.managed_roles[0].policies = (1..=20).map(|n| policy(&format!("p{n}"))).collect();
+    source.push_str("}\nservice * -> role spinnaker\n");
+    source
+}
 
+/// The sources, by name.
+fn sources() -> Vec<(&'static str, String)> {
     vec![
-        ("full", full),
-        ("names", names),
-        ("no-namespace", install(None, &["spinnaker"])),
-        ("many-tags-and-policies", many_tags),
+        ("section-10", SECTION_10.to_owned()),
+        ("every-setting", format!("{HEADER}{EVERY_SETTING}")),
+        ("colliding-names", format!("{HEADER}{COLLIDING_NAMES}")),
+        ("most", format!("{HEADER}{}", most())),
     ]
+}
+
+fn install(source: &str) -> Install {
+    let analysis = irsa::analyze(source);
+    analysis
+        .install
+        .unwrap_or_else(|| panic!("{source}\n{:#?}", analysis.diagnostics))
+}
+
+/// Every source with the install it compiles to, by name.
+fn installs() -> Vec<(&'static str, Install)> {
+    sources()
+        .into_iter()
+        .map(|(name, source)| (name, install(&source)))
+        .collect()
 }
 
 fn emit(install: &Install, form: IamForm, component: bool) -> Output {
@@ -396,7 +425,10 @@ fn names_are_unique_per_kind() {
             }
         }
     }
-    let (_, install) = installs().into_iter().find(|(n, _)| *n == "names").unwrap();
+    let (_, install) = installs()
+        .into_iter()
+        .find(|(n, _)| *n == "colliding-names")
+        .unwrap();
     let objects = iam_objects(&emit(&install, IamForm::Crossplane, false));
     let names: Vec<String> = objects
         .iter()
@@ -613,38 +645,69 @@ fn by_kind_and_name(documents: &[Value]) -> BTreeMap<(String, String, String), V
         .collect()
 }
 
-fn write(dir: &Sandbox, under: &str, output: &Output) {
-    for file in &output.files {
-        dir.write(&format!("{under}/{}", file.path), &file.content);
-    }
+/// `irsa ARGS` in the sandbox, which must succeed; its standard output.
+fn irsa_ok(dir: &Sandbox, args: &[&str]) -> String {
+    let run = dir.irsa(args, None);
+    assert_eq!(run.code, 0, "irsa {args:?}: {}", run.stderr);
+    run.stdout
 }
 
 #[test]
 fn kubectl_kustomize_builds_the_directory_with_iam_yaml() {
     let dir = Sandbox::new();
-    for (name, install) in installs() {
+    for (name, source) in sources() {
+        let file = format!("{name}.irsa");
+        dir.write(&file, &source);
         for form in FORMS {
-            let output = emit(&install, form, false);
-            let under = format!("{name}-{}", form.as_str());
-            write(&dir, &under, &output);
-            let built = by_kind_and_name(&kustomize(&dir.join(&under)));
-            let expected = by_kind_and_name(&yaml_documents(&output.stream));
-            assert_eq!(
-                built, expected,
-                "{under}: kustomize builds exactly the stream's objects"
+            let form = form.as_str();
+            let out = format!("{name}-{form}");
+            irsa_ok(&dir, &["check", &file, "--iam", form]);
+            irsa_ok(&dir, &["compile", &file, "--iam", form, "-o", &out]);
+            let stream = yaml_documents(&irsa_ok(&dir, &["compile", &file, "--iam", form]));
+            let files = dir.tree(&out);
+            assert!(
+                files["kustomization.yaml"].contains("resources:\n- iam.yaml\n"),
+                "{out}: iam.yaml is the first resource"
             );
-            assert!(built.keys().any(|(group, _, _)| group.starts_with("iam.")));
+            // The IAM objects lead the stream, and are iam.yaml.
+            let iam = yaml_documents(&files["iam.yaml"]);
+            assert_eq!(stream[..iam.len()], iam[..], "{out}");
+            assert!(
+                stream[iam.len()..]
+                    .iter()
+                    .all(|o| o["apiVersion"] == "v1" || o["kind"] == "SpinnakerService")
+            );
+            for object in &iam {
+                assert_valid(&out, object);
+            }
+            let built = by_kind_and_name(&kustomize(&dir.join(&out)));
+            assert_eq!(
+                built,
+                by_kind_and_name(&stream),
+                "{out}: kustomize builds exactly the stream's objects"
+            );
         }
     }
 }
 
 #[test]
 fn kubectl_kustomize_takes_the_component_with_iam_yaml() {
-    let (_, install) = installs().into_iter().next().unwrap();
     for form in FORMS {
+        let form = form.as_str();
         let dir = Sandbox::new();
-        let output = emit(&install, form, true);
-        write(&dir, "irsa", &output);
+        dir.write("spinnaker.irsa", SECTION_10);
+        irsa_ok(
+            &dir,
+            &[
+                "compile",
+                "spinnaker.irsa",
+                "--iam",
+                form,
+                "--component",
+                "-o",
+                "irsa",
+            ],
+        );
         dir.write(
             "spinnakerservice.yaml",
             "apiVersion: spinnaker.armory.io/v1alpha2\nkind: SpinnakerService\n\
@@ -656,15 +719,60 @@ fn kubectl_kustomize_takes_the_component_with_iam_yaml() {
              resources:\n- spinnakerservice.yaml\ncomponents:\n- irsa\n",
         );
         let built = by_kind_and_name(&kustomize(dir.path()));
-        let iam = by_kind_and_name(&iam_objects(&output));
+        let iam = by_kind_and_name(&yaml_documents(&dir.read("irsa/iam.yaml")));
         assert!(!iam.is_empty());
         for (key, object) in &iam {
-            assert_eq!(built.get(key), Some(object), "{}: {key:?}", form.as_str());
+            assert_eq!(built.get(key), Some(object), "{form}: {key:?}");
         }
         let service = built
             .values()
             .find(|o| o["kind"] == "SpinnakerService")
             .unwrap();
         assert_eq!(service["spec"]["expose"]["type"], "service");
+        assert_eq!(
+            service["spec"]["spinnakerConfig"]["service-settings"]["spinnaker"]["kubernetes"]["serviceAccountName"],
+            "spin-sa"
+        );
     }
+}
+
+#[test]
+fn section_10_gives_these_objects() {
+    let dir = Sandbox::new();
+    dir.write("spinnaker.irsa", SECTION_10);
+    let names = |form: &str| -> Vec<String> {
+        yaml_documents(&irsa_ok(
+            &dir,
+            &["compile", "spinnaker.irsa", "--iam", form],
+        ))
+        .iter()
+        .map(|o| {
+            format!(
+                "{} {} {}/{}",
+                o["apiVersion"].as_str().unwrap(),
+                o["kind"].as_str().unwrap(),
+                o["metadata"]["namespace"].as_str().unwrap_or("-"),
+                o["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .collect()
+    };
+    assert_eq!(
+        names("ack"),
+        [
+            "iam.services.k8s.aws/v1alpha1 Role spinnaker/spinnaker",
+            "v1 ServiceAccount spinnaker/spin-sa",
+            "spinnaker.armory.io/v1alpha2 SpinnakerService spinnaker/spinnaker",
+        ]
+    );
+    assert_eq!(
+        names("crossplane"),
+        [
+            "iam.aws.upbound.io/v1beta1 Role -/spinnaker",
+            "iam.aws.upbound.io/v1beta1 RolePolicyAttachment -/spinnaker-amazons3readonlyaccess",
+            "iam.aws.upbound.io/v1beta1 RolePolicyAttachment -/spinnaker-spinnaker-front50",
+            "v1 ServiceAccount spinnaker/spin-sa",
+            "spinnaker.armory.io/v1alpha2 SpinnakerService spinnaker/spinnaker",
+        ]
+    );
 }
