@@ -15,7 +15,8 @@ pub(super) fn service_account(install: &Install, account: &ServiceAccount) -> K8
         metadata: ObjectMeta {
             name: Some(account.name.clone()),
             namespace: install.namespace.as_ref().map(|n| n.value.clone()),
-            annotations: Some(account.annotations.clone()),
+            // No empty map: a `pod-identity` ServiceAccount may have no annotation.
+            annotations: (!account.annotations.is_empty()).then(|| account.annotations.clone()),
             labels: Some(account.labels.clone()),
             ..ObjectMeta::default()
         },
