@@ -97,6 +97,8 @@ pub struct OutputSeen {
     pub service_accounts: usize,
     pub service_settings: usize,
     pub trust_policies: usize,
+    /// EKS Pod Identity associations (`pod-identity/SA.json`).
+    pub associations: usize,
 }
 
 /// Whatever compiles gives output Kubernetes and IAM read as meant (see
@@ -345,17 +347,46 @@ pub fn service_settings_order(stream: &str) -> Vec<String> {
     keys
 }
 
+/// A generated ServiceAccount, as the output shows it.
+#[derive(Debug)]
+struct Account {
+    name: String,
+    role: RoleKey,
+    /// IRSA: it carries `eks.amazonaws.com/role-arn`.
+    irsa: bool,
+    /// EKS Pod Identity: it has a `pod-identity/NAME.json` association.
+    pod_identity: bool,
+    audience: String,
+}
+
+/// A role and the ServiceAccounts that reach it each way.
+#[derive(Debug)]
+struct RoleUse {
+    key: RoleKey,
+    /// `system:serviceaccount:NS:SA` of its IRSA ServiceAccounts.
+    subjects: Vec<String>,
+    /// Their distinct audiences, in order.
+    audiences: Vec<String>,
+    /// Its Pod Identity ServiceAccounts' names.
+    pod_identity: Vec<String>,
+}
+
 /// Checks an output as Kubernetes, kustomize and IAM read it:
 ///
 /// - the stream is ServiceAccounts then one SpinnakerService, every scalar a
-///   string, names valid, one namespace for all;
-/// - every generated ServiceAccount carries a role and the `managed-by`
-///   label, and some service runs under it;
+///   string (no null, no empty map), names valid, one namespace for all;
+/// - every generated ServiceAccount carries the `managed-by` label and a
+///   role, by IRSA (the role annotation) or EKS Pod Identity (an
+///   association file `pod-identity/SA.json`, and then no
+///   `eks.amazonaws.com/*` annotation unless it also uses IRSA), and some
+///   service runs under it;
 /// - the `-o DIR` files hold exactly the stream's objects, and the
 ///   kustomization lists exactly its YAML files;
-/// - with trust policies, every role has one, named by the rule of
-///   [`trust_policy_paths`], whose subjects are exactly the ServiceAccounts
-///   that carry the role and whose audiences are theirs.
+/// - the roles that get a trust policy get one, named by the rule of
+///   [`trust_policy_paths`]: every role with Pod Identity ServiceAccounts,
+///   and, with an OIDC issuer, every role with IRSA ones; its IRSA statement
+///   names exactly the role's IRSA ServiceAccounts with their audiences, its
+///   Pod Identity statement exactly its Pod Identity ones.
 pub fn check_output(output: &Output) -> OutputSeen {
     let documents = yaml(&output.stream, "the stream");
     let (service, accounts) = documents
@@ -410,16 +441,50 @@ pub fn check_output(output: &Output) -> OutputSeen {
         runs_under.insert(name.to_owned());
     }
 
-    // Role → its ServiceAccounts' subjects and their audiences.
-    let mut roles: Vec<(RoleKey, Vec<String>, Vec<String>)> = Vec::new();
-    let mut names = BTreeSet::new();
+    // EKS Pod Identity associations: `pod-identity/SA.json`.
+    let mut associations: BTreeMap<String, String> = BTreeMap::new();
+    let mut clusters = BTreeSet::new();
+    for file in &output.files {
+        let Some(stem) = file
+            .path
+            .strip_prefix("pod-identity/")
+            .and_then(|rest| rest.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        let association: Value =
+            serde_json::from_str(&file.content).unwrap_or_else(|e| panic!("{}: {e}", file.path));
+        let fields = string_map(&association, &file.path);
+        assert_eq!(
+            fields.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["clusterName", "namespace", "roleArn", "serviceAccount"],
+            "{}: the fields of create-pod-identity-association",
+            file.path
+        );
+        assert_eq!(fields["serviceAccount"], stem, "{}", file.path);
+        assert_eq!(
+            Some(fields["namespace"].as_str()),
+            namespace.as_deref(),
+            "{}: the namespace",
+            file.path
+        );
+        role_parts(&fields["roleArn"]);
+        clusters.insert(fields["clusterName"].clone());
+        associations.insert(stem.to_owned(), fields["roleArn"].clone());
+    }
+    assert!(clusters.len() <= 1, "one cluster: {clusters:?}");
+
+    let mut generated: Vec<Account> = Vec::new();
     for account in accounts {
         assert_eq!(account["kind"], "ServiceAccount", "ServiceAccounts first");
         assert_eq!(account["apiVersion"], "v1");
         let metadata = &account["metadata"];
         let name = metadata["name"].as_str().unwrap_or_default();
         assert!(is_dns_subdomain(name), "ServiceAccount {name}");
-        assert!(names.insert(name.to_owned()), "{name} is generated twice");
+        assert!(
+            generated.iter().all(|a| a.name != name),
+            "{name} is generated twice"
+        );
         assert!(
             runs_under.contains(name),
             "{name} is generated, but no service runs under it"
@@ -429,7 +494,10 @@ pub fn check_output(output: &Output) -> OutputSeen {
             namespace.as_deref(),
             "{name}: the SpinnakerService's namespace"
         );
-        let annotations = string_map(&metadata["annotations"], "annotations");
+        let annotations = metadata
+            .get("annotations")
+            .map(|a| string_map(a, "annotations"))
+            .unwrap_or_default();
         let labels = string_map(&metadata["labels"], "labels");
         assert_eq!(
             labels
@@ -438,28 +506,43 @@ pub fn check_output(output: &Output) -> OutputSeen {
             Some("irsa"),
             "{name}"
         );
-        let arn = annotations
-            .get("eks.amazonaws.com/role-arn")
-            .unwrap_or_else(|| panic!("{name} carries no role"));
-        let (partition, account_id, _, role_name) = role_parts(arn);
-        let audience = annotations
-            .get("eks.amazonaws.com/audience")
-            .cloned()
-            .unwrap_or_else(|| "sts.amazonaws.com".to_owned());
-        let subject = format!(
-            "system:serviceaccount:{}:{name}",
-            namespace.as_deref().unwrap_or_default()
-        );
-        let key = (partition, account_id, role_name);
-        match roles.iter_mut().find(|(role, _, _)| *role == key) {
-            Some((_, subjects, audiences)) => {
-                subjects.push(subject);
-                if !audiences.contains(&audience) {
-                    audiences.push(audience);
-                }
+        let association = associations.get(name);
+        let arn = match (annotations.get("eks.amazonaws.com/role-arn"), association) {
+            (Some(arn), Some(associated)) => {
+                assert_eq!(arn, associated, "{name}: one role both ways");
+                arn
             }
-            None => roles.push((key, vec![subject], vec![audience])),
-        }
+            (Some(arn), None) => arn,
+            (None, Some(associated)) => {
+                let webhook: Vec<&String> = annotations
+                    .keys()
+                    .filter(|k| k.starts_with("eks.amazonaws.com/"))
+                    .collect();
+                assert!(
+                    webhook.is_empty(),
+                    "{name} uses Pod Identity only, but has {webhook:?}"
+                );
+                associated
+            }
+            (None, None) => panic!("{name} carries no role"),
+        };
+        let (partition, account_id, _, role_name) = role_parts(arn);
+        generated.push(Account {
+            name: name.to_owned(),
+            role: (partition, account_id, role_name),
+            irsa: annotations.contains_key("eks.amazonaws.com/role-arn"),
+            pod_identity: association.is_some(),
+            audience: annotations
+                .get("eks.amazonaws.com/audience")
+                .cloned()
+                .unwrap_or_else(|| "sts.amazonaws.com".to_owned()),
+        });
+    }
+    for name in associations.keys() {
+        assert!(
+            generated.iter().any(|a| a.name == *name),
+            "pod-identity/{name}.json for a ServiceAccount that is not generated"
+        );
     }
 
     // The files hold the stream's objects.
@@ -473,8 +556,7 @@ pub fn check_output(output: &Output) -> OutputSeen {
         "spinnakerservice.yaml",
     );
     assert_eq!(spinnaker_file.as_slice(), std::slice::from_ref(service));
-    let accounts_file = file(output, "serviceaccounts.yaml");
-    match accounts_file {
+    match file(output, "serviceaccounts.yaml") {
         Some(text) => assert_eq!(yaml(text, "serviceaccounts.yaml").as_slice(), accounts),
         None => assert!(accounts.is_empty(), "no serviceaccounts.yaml"),
     }
@@ -502,92 +584,203 @@ pub fn check_output(output: &Output) -> OutputSeen {
     yaml_files.sort_unstable();
     assert_eq!(listed, yaml_files, "the kustomization lists the YAML files");
     for file in &output.files {
+        let json_in = |dir: &str| file.path.starts_with(dir) && file.path.ends_with(".json");
         assert!(
-            file.path.ends_with(".yaml")
-                || (file.path.starts_with("trust-policies/") && file.path.ends_with(".json")),
+            file.path.ends_with(".yaml") || json_in("trust-policies/") || json_in("pod-identity/"),
             "an unexpected file {}",
             file.path
         );
     }
 
-    // Trust policies: all roles or none.
-    let policies: BTreeMap<&str, &str> = output
+    // Roles, in order of first appearance, and who reaches them how.
+    let subject = |name: &str| {
+        format!(
+            "system:serviceaccount:{}:{name}",
+            namespace.as_deref().unwrap_or_default()
+        )
+    };
+    let mut roles: Vec<RoleUse> = Vec::new();
+    for account in &generated {
+        let index = match roles.iter().position(|r| r.key == account.role) {
+            Some(index) => index,
+            None => {
+                roles.push(RoleUse {
+                    key: account.role.clone(),
+                    subjects: Vec::new(),
+                    audiences: Vec::new(),
+                    pod_identity: Vec::new(),
+                });
+                roles.len() - 1
+            }
+        };
+        let role = &mut roles[index];
+        if account.irsa {
+            role.subjects.push(subject(&account.name));
+            if !role.audiences.contains(&account.audience) {
+                role.audiences.push(account.audience.clone());
+            }
+        }
+        if account.pod_identity {
+            role.pod_identity.push(account.name.clone());
+        }
+    }
+
+    // Trust policies.
+    let policies: BTreeMap<&str, Value> = output
         .files
         .iter()
-        .filter(|f| f.path.ends_with(".json"))
-        .map(|f| (f.path.as_str(), f.content.as_str()))
+        .filter(|f| f.path.starts_with("trust-policies/"))
+        .map(|f| {
+            assert!(f.content.ends_with('\n'), "{} ends with a line end", f.path);
+            let policy =
+                serde_json::from_str(&f.content).unwrap_or_else(|e| panic!("{}: {e}", f.path));
+            (f.path.as_str(), policy)
+        })
         .collect();
+    // An IRSA statement anywhere means the issuer is known.
+    let issuers: BTreeSet<String> = policies
+        .values()
+        .filter_map(|p| p["Statement"].as_array())
+        .flatten()
+        .filter_map(|s| s["Principal"]["Federated"].as_str())
+        .map(|federated| {
+            federated
+                .split_once(":oidc-provider/")
+                .unwrap_or_else(|| panic!("{federated} is not an OIDC provider"))
+                .1
+                .to_owned()
+        })
+        .collect();
+    assert!(issuers.len() <= 1, "one cluster, one issuer: {issuers:?}");
+    let issuer = issuers.first();
     if !policies.is_empty() {
-        let namespace = namespace
-            .as_deref()
-            .expect("trust policies need a namespace");
-        assert!(!namespace.is_empty());
-        let keys: Vec<RoleKey> = roles.iter().map(|(role, _, _)| role.clone()).collect();
-        let expected = trust_policy_paths(&keys);
-        let expected_paths: BTreeSet<&str> = expected.iter().map(|(_, p)| p.as_str()).collect();
-        assert_eq!(
-            expected_paths.len(),
-            expected.len(),
-            "two roles get one trust-policy file: {expected:?}"
+        assert!(
+            namespace.as_deref().is_some_and(|n| !n.is_empty()),
+            "trust policies need a namespace"
         );
-        assert_eq!(
-            policies.keys().copied().collect::<BTreeSet<_>>(),
-            expected_paths,
-            "one trust policy per role"
-        );
-        let mut issuers = BTreeSet::new();
-        for ((role, subjects, audiences), (_, path)) in roles.iter().zip(&expected) {
-            let text = policies[path.as_str()];
-            assert!(text.ends_with('\n'), "{path} ends with a line end");
-            let policy: Value =
-                serde_json::from_str(text).unwrap_or_else(|e| panic!("{path}: {e}"));
-            assert_eq!(policy["Version"], "2012-10-17", "{path}");
-            let statements = policy["Statement"].as_array().expect("Statement");
-            let [statement] = statements.as_slice() else {
-                panic!("{path}: one statement");
-            };
-            assert_eq!(statement["Effect"], "Allow", "{path}");
-            assert_eq!(
-                statement["Action"], "sts:AssumeRoleWithWebIdentity",
-                "{path}"
-            );
-            let federated = statement["Principal"]["Federated"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{path}: no Federated principal"));
-            let (partition, account, name) = role;
-            let prefix = format!("arn:{partition}:iam::{account}:oidc-provider/");
-            let issuer = federated
-                .strip_prefix(&prefix)
-                .unwrap_or_else(|| panic!("{path}: {federated} is not the provider of {name}"));
-            issuers.insert(issuer.to_owned());
-            let equals = statement["Condition"]["StringEquals"]
-                .as_object()
-                .unwrap_or_else(|| panic!("{path}: no StringEquals"));
-            let sub = format!("{issuer}:sub");
-            let aud = format!("{issuer}:aud");
-            assert_eq!(
-                equals.keys().collect::<BTreeSet<_>>(),
-                BTreeSet::from([&sub, &aud]),
-                "{path}"
-            );
-            assert_eq!(
-                &one_or_many(&equals[&sub], path),
-                subjects,
-                "{path}: the subjects are the role's ServiceAccounts"
-            );
-            assert_eq!(
-                &one_or_many(&equals[&aud], path),
-                audiences,
-                "{path}: the audiences are its ServiceAccounts'"
-            );
+    }
+    let with_policy: Vec<&RoleUse> = roles
+        .iter()
+        .filter(|r| !r.pod_identity.is_empty() || (issuer.is_some() && !r.subjects.is_empty()))
+        .collect();
+    let keys: Vec<RoleKey> = with_policy.iter().map(|r| r.key.clone()).collect();
+    let expected = trust_policy_paths(&keys);
+    let expected_paths: BTreeSet<&str> = expected.iter().map(|(_, p)| p.as_str()).collect();
+    assert_eq!(
+        expected_paths.len(),
+        expected.len(),
+        "two roles get one trust-policy file: {expected:?}"
+    );
+    assert_eq!(
+        policies.keys().copied().collect::<BTreeSet<_>>(),
+        expected_paths,
+        "the roles that get a trust policy"
+    );
+    for (role, (_, path)) in with_policy.iter().zip(&expected) {
+        let policy = &policies[path.as_str()];
+        assert_eq!(policy["Version"], "2012-10-17", "{path}");
+        let statements = policy["Statement"].as_array().expect("Statement");
+        let mut statements = statements.iter();
+        if let (Some(issuer), false) = (issuer, role.subjects.is_empty()) {
+            let statement = statements
+                .next()
+                .unwrap_or_else(|| panic!("{path}: no IRSA statement"));
+            check_irsa_statement(statement, path, role, issuer);
         }
-        assert_eq!(issuers.len(), 1, "one cluster, one issuer: {issuers:?}");
+        if !role.pod_identity.is_empty() {
+            let statement = statements
+                .next()
+                .unwrap_or_else(|| panic!("{path}: no Pod Identity statement"));
+            let cluster = clusters.first().expect("an association names its cluster");
+            check_pod_identity_statement(statement, path, role, cluster, namespace.as_deref());
+        }
+        assert!(statements.next().is_none(), "{path}: an extra statement");
     }
     OutputSeen {
         service_accounts: accounts.len(),
         service_settings: settings.len(),
         trust_policies: policies.len(),
+        associations: associations.len(),
     }
+}
+
+/// The IRSA statement of section 7.
+fn check_irsa_statement(statement: &Value, path: &str, role: &RoleUse, issuer: &str) {
+    assert_eq!(statement["Effect"], "Allow", "{path}");
+    assert_eq!(
+        statement["Action"], "sts:AssumeRoleWithWebIdentity",
+        "{path}"
+    );
+    let (partition, account, name) = &role.key;
+    assert_eq!(
+        statement["Principal"]["Federated"],
+        format!("arn:{partition}:iam::{account}:oidc-provider/{issuer}"),
+        "{path}: the provider in {name}'s account"
+    );
+    let equals = statement["Condition"]["StringEquals"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{path}: no StringEquals"));
+    let sub = format!("{issuer}:sub");
+    let aud = format!("{issuer}:aud");
+    assert_eq!(
+        equals.keys().collect::<BTreeSet<_>>(),
+        BTreeSet::from([&sub, &aud]),
+        "{path}"
+    );
+    assert_eq!(
+        one_or_many(&equals[&sub], path),
+        role.subjects,
+        "{path}: the subjects are the role's IRSA ServiceAccounts"
+    );
+    assert_eq!(
+        one_or_many(&equals[&aud], path),
+        role.audiences,
+        "{path}: the audiences are theirs"
+    );
+}
+
+/// The Pod Identity statement of section 11.
+fn check_pod_identity_statement(
+    statement: &Value,
+    path: &str,
+    role: &RoleUse,
+    cluster: &str,
+    namespace: Option<&str>,
+) {
+    assert_eq!(statement["Effect"], "Allow", "{path}");
+    assert_eq!(
+        statement["Principal"]["Service"], "pods.eks.amazonaws.com",
+        "{path}"
+    );
+    assert_eq!(
+        statement["Action"],
+        serde_json::json!(["sts:AssumeRole", "sts:TagSession"]),
+        "{path}"
+    );
+    let equals = statement["Condition"]["StringEquals"]
+        .as_object()
+        .unwrap_or_else(|| panic!("{path}: no StringEquals"));
+    let tag = |key: &str| format!("aws:RequestTag/{key}");
+    assert_eq!(
+        equals.keys().cloned().collect::<BTreeSet<_>>(),
+        BTreeSet::from([
+            tag("eks-cluster-name"),
+            tag("kubernetes-namespace"),
+            tag("kubernetes-service-account"),
+        ]),
+        "{path}"
+    );
+    assert_eq!(equals[&tag("eks-cluster-name")], cluster, "{path}");
+    assert_eq!(
+        equals[&tag("kubernetes-namespace")].as_str(),
+        namespace,
+        "{path}"
+    );
+    assert_eq!(
+        one_or_many(&equals[&tag("kubernetes-service-account")], path),
+        role.pod_identity,
+        "{path}: the role's Pod Identity ServiceAccounts"
+    );
 }
 
 /// `--component`: the same objects and files, but the kustomization is a

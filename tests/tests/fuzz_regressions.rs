@@ -23,7 +23,8 @@ fn properties_hold_for_findings_and_seeds() {
             .any(|p| p.extension().is_some_and(|e| e == "bin")),
         "no fuzz finding is replayed"
     );
-    let (mut diagnosed, mut compiled, mut failed, mut formatted, mut policies) = (0, 0, 0, 0, 0);
+    let (mut diagnosed, mut compiled, mut failed, mut formatted) = (0, 0, 0, 0);
+    let (mut policies, mut associations) = (0, 0);
     for path in inputs {
         let data = std::fs::read(&path).unwrap();
         let name = path.display().to_string();
@@ -38,6 +39,7 @@ fn properties_hold_for_findings_and_seeds() {
             Compiled::Output(seen) => {
                 compiled += 1;
                 policies += seen.trust_policies;
+                associations += seen.associations;
             }
             Compiled::Failed => failed += 1,
             Compiled::NotText => {}
@@ -50,4 +52,5 @@ fn properties_hold_for_findings_and_seeds() {
     assert!(failed >= 50, "only {failed} inputs failed to compile");
     assert!(formatted >= 60, "only {formatted} inputs formatted");
     assert!(policies >= 5, "only {policies} trust policies checked");
+    assert!(associations >= 1, "no Pod Identity association checked");
 }
