@@ -7,6 +7,8 @@
 //! - ```json,output=PATH: that file of `irsa compile -o DIR`;
 //! - ```text,explain: `irsa explain`;
 //! - ```text,help=COMMAND: `irsa COMMAND --help`.
+//!
+//! An output block with `iam=FORM` is compiled with `--iam FORM`.
 
 #![allow(
     clippy::unwrap_used,
@@ -148,17 +150,19 @@ fn every_example_and_output_in_the_book_is_true() {
             let source = last_irsa
                 .as_ref()
                 .unwrap_or_else(|| panic!("{at}: no ```irsa block above"));
-            let actual = if block.info == "yaml,output" {
-                irsa(&["compile"], &root(), Some(source.text.as_bytes())).stdout
+            let mut compile = vec!["compile"];
+            if let Some(form) = attribute(&block.info, "iam") {
+                compile.extend(["--iam", form]);
+            }
+            let stream = block.info.split(',').take(2).collect::<Vec<_>>() == ["yaml", "output"];
+            let actual = if stream {
+                irsa(&compile, &root(), Some(source.text.as_bytes())).stdout
             } else if block.info == "text,explain" {
                 irsa(&["explain"], &root(), Some(source.text.as_bytes())).stdout
             } else if let Some(file) = attribute(&block.info, "output") {
                 let out = dir.path().join(format!("{}-{}", examples, outputs));
-                let run = irsa(
-                    &["compile", "-o", out.to_str().unwrap()],
-                    &root(),
-                    Some(source.text.as_bytes()),
-                );
+                compile.extend(["-o", out.to_str().unwrap()]);
+                let run = irsa(&compile, &root(), Some(source.text.as_bytes()));
                 assert_eq!(run.code, 0, "{at}: {}", run.stderr);
                 std::fs::read_to_string(out.join(file))
                     .unwrap_or_else(|e| panic!("{at}: {file}: {e}"))

@@ -30,9 +30,12 @@ pub struct Cli {
 pub enum Command {
     /// Compile .irsa files into Kubernetes YAML on standard output, or into a directory
     #[command(long_about = "Compile .irsa files into Kubernetes YAML.\n\n\
-Without -o, prints one YAML stream: the ServiceAccounts, then the SpinnakerService. \
-With -o DIR, writes serviceaccounts.yaml, spinnakerservice.yaml, kustomization.yaml \
-(so that `kubectl apply -k DIR` works) and, with `oidc`, trust-policies/NAME.json. \
+Without -o, prints one YAML stream: the IAM objects of --iam ack|crossplane, the ServiceAccounts, \
+then the SpinnakerService. With -o DIR, writes serviceaccounts.yaml, spinnakerservice.yaml, \
+kustomization.yaml (so that `kubectl apply -k DIR` works), trust-policies/NAME.json for each role \
+that can be given one, pod-identity/SA.json for each Pod Identity ServiceAccount \
+(the input of `aws eks create-pod-identity-association --cli-input-json`), and with --iam the \
+roles declared with `role` (iam/main.tf.json, iam/template.yaml or iam.yaml). \
 With several files and -o, each file's output goes to DIR/STEM/. \
 If any file has errors, nothing is written for any file.")]
     Compile(CompileArgs),
@@ -48,10 +51,11 @@ With --check, nothing is written: each file that differs is named, a unified dif
 and the exit status is 1."
     )]
     Fmt(FmtArgs),
-    /// Show which ServiceAccount and role each service gets, and what `*` reaches; or explain a diagnostic code
+    /// Show which ServiceAccount, identity and role each service gets, and what `*` reaches; or explain a diagnostic code
     #[command(
-        long_about = "Show, for an .irsa file, which ServiceAccount and role each service gets, \
-which services `*` reaches through the operator and which it never reaches. \
+        long_about = "Show, for an .irsa file, which ServiceAccount, identity (IRSA or Pod Identity) and role \
+each service gets, which services `*` reaches through the operator and which it never reaches, \
+and the roles the file manages as code. \
 With --code CODE (such as E031), print the long explanation of a diagnostic instead."
     )]
     Explain(ExplainArgs),
