@@ -72,6 +72,34 @@ fn generate(count: usize) -> Result<(PathBuf, PathBuf), String> {
     Ok((irsa_dir, data_dir))
 }
 
+/// The 1,000 installs again, each role declared with `role` (a policy, a
+/// session length, a tag), for `--iam`.
+fn generate_managed(count: usize) -> Result<PathBuf, String> {
+    let (plain, _) = generate(count)?;
+    let dir = bench_dir().join(format!("managed-{count}"));
+    if dir.join(format!("install-{:05}.irsa", count - 1)).exists() {
+        return Ok(dir);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    for index in 0..count {
+        let name = format!("install-{index:05}.irsa");
+        let source = std::fs::read_to_string(plain.join(&name)).map_err(|e| e.to_string())?;
+        let roles: Vec<&str> = source
+            .lines()
+            .filter_map(|line| line.split(" -> role ").nth(1))
+            .collect();
+        let mut managed = String::new();
+        for role in roles {
+            managed.push_str(&format!(
+                "role {role} {{\n  policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\n  max-session 2h\n  tag \"team\" \"platform\"\n}}\n"
+            ));
+        }
+        std::fs::write(dir.join(&name), format!("{source}{managed}")).map_err(|e| e.to_string())?;
+    }
+    Ok(dir)
+}
+
 /// Runs a command once, returning its wall time and peak memory (KiB), via
 /// GNU time.
 fn measure(command: &mut Command) -> Result<(Duration, u64), String> {
@@ -213,6 +241,27 @@ pub fn run() -> Result<(), String> {
         format!("{vs_copy:.2}"),
         "≤ 1.5".into(),
         vs_copy <= 1.5,
+    ));
+    // Roles as code: the same installs with every role managed, with and
+    // without `--iam terraform`.
+    let managed = generate_managed(1_000)?;
+    let out_managed = output_dir().join("managed-1000");
+    let (t_plain, _) = timed(5, &out_managed, || {
+        compile_all(&irsa, &managed, &out_managed)
+    })?;
+    let (t_terraform, _) = timed(5, &out_managed, || {
+        let mut command = compile_all(&irsa, &managed, &out_managed);
+        command.args(["--iam", "terraform"]);
+        command
+    })?;
+    let iam_ratio = t_terraform.as_secs_f64() / t_plain.as_secs_f64();
+    rows.push((
+        format!(
+            "1,000 installs with managed roles: --iam terraform {t_terraform:.2?} ÷ without {t_plain:.2?}"
+        ),
+        format!("{iam_ratio:.2}"),
+        "≤ 1.3".into(),
+        iam_ratio <= 1.3,
     ));
     rows.push((
         "peak memory, 1,000 / 10,000 files".into(),
