@@ -1,9 +1,13 @@
 // `.irsa` highlighting for CodeMirror: a stream tokenizer for the
 // line-oriented grammar (keywords, settings, `->`, strings, comments, ARNs).
 import { StreamLanguage } from '@codemirror/language';
+// The words come from the library's one table (irsa::language::WORDS),
+// written by `cargo xtask playground` before it bundles this file.
+import { STATEMENTS, SETTINGS, BINDINGS, BOOLEANS } from '../../../target/playground-gen/irsa-words.js';
 
-const STATEMENTS = new Set(['spinnaker', 'namespace', 'operator', 'armory', 'account', 'partition', 'naming', 'oidc', 'defaults', 'service', 'role', 'as']);
-const SETTINGS = new Set(['audience', 'sts-regional-endpoints', 'token-expiration', 'annotation', 'label']);
+const KEYWORDS = new Set([...STATEMENTS, ...BINDINGS]);
+const SETTING_NAMES = new Set(SETTINGS);
+const BOOLEAN_VALUES = new Set(BOOLEANS);
 
 export const irsaLanguage = StreamLanguage.define({
   name: 'irsa',
@@ -25,10 +29,10 @@ export const irsaLanguage = StreamLanguage.define({
     const word = stream.match(/^[^\s#{},]+?(?=->|[\s#{},]|$)/);
     if (!word) { stream.next(); return null; }
     const text = word[0];
-    if (STATEMENTS.has(text)) return 'keyword';
-    if (SETTINGS.has(text)) return 'propertyName';
+    if (KEYWORDS.has(text)) return 'keyword';
+    if (SETTING_NAMES.has(text)) return 'propertyName';
     if (text.startsWith('arn:')) return 'link';
-    if (text === 'true' || text === 'false') return 'bool';
+    if (BOOLEAN_VALUES.has(text)) return 'bool';
     return null;
   },
   languageData: { commentTokens: { line: '#' } },
