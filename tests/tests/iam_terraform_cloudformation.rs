@@ -1,0 +1,632 @@
+//! `--iam terraform` and `--iam cloudformation` (LANGUAGE.md section 10)
+//! against their real consumers: every `iam/main.tf.json` passes `terraform
+//! init` + `terraform validate` (offline, the AWS provider from a filesystem
+//! mirror), every `iam/template.yaml` passes `cfn-lint`; and every form's
+//! trust policy is the document of `trust-policies/NAME.json`.
+//!
+//! A missing consumer fails the test (it never skips): `cargo xtask ci`
+//! installs them (cfn-lint in `target/venv`, terraform on `PATH`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use irsa::emit::trust_policies::file_stem;
+use irsa::ir::{Install, Role};
+use irsa::{IamForm, policy};
+use irsa_test_support::kubernetes::ambiguous_plain_scalars;
+use irsa_test_support::{Sandbox, root};
+use serde_json::Value;
+
+/// Where the tests' `terraform init` finds the AWS provider: the registry is
+/// out of reach.
+const TERRAFORM_PLUGINS: &str = "/opt/tf-plugins";
+
+// ---------------------------------------------------------------- inputs
+
+/// One input: its source, and its install as the library analyses it
+/// (what every output must agree with).
+struct Case {
+    name: &'static str,
+    source: String,
+    install: Install,
+}
+
+impl Case {
+    fn new(name: &'static str, source: &str) -> Case {
+        let analysis = irsa::analyze(source);
+        let errors: Vec<_> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity() == irsa::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}\n{source}");
+        let install = analysis.install.unwrap();
+        assert!(!install.managed_roles.is_empty(), "{name} manages roles");
+        Case {
+            name,
+            source: source.to_owned(),
+            install,
+        }
+    }
+
+    /// `irsa compile NAME.irsa -o out --iam FORM` by the real binary, in a
+    /// sandbox.
+    fn compile(&self, form: IamForm) -> Sandbox {
+        let dir = Sandbox::new();
+        let file = format!("{}.irsa", self.name);
+        dir.write(&file, &self.source);
+        let run = dir.irsa(
+            &["compile", &file, "-o", "out", "--iam", form.as_str()],
+            None,
+        );
+        assert_eq!(run.code, 0, "{}: {}", self.name, run.stderr);
+        dir
+    }
+
+    /// The trust-policy file of a role, parsed.
+    fn trust_policy_file(&self, dir: &Sandbox, role: &Role) -> Value {
+        let roles: Vec<&Role> = self
+            .install
+            .trust_policies
+            .iter()
+            .map(|p| &p.role)
+            .collect();
+        let path = format!("out/trust-policies/{}.json", file_stem(role, &roles));
+        serde_json::from_str(&dir.read(&path)).unwrap()
+    }
+}
+
+const HEADER: &str = "namespace spinnaker\naccount 123456789012\ncluster prod\n\
+                      oidc oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE\n";
+
+/// Every situation the forms must render.
+fn cases() -> Vec<Case> {
+    let twenty: String = (1..=20)
+        .map(|n| format!("  policy arn:aws:iam::123456789012:policy/spinnaker-{n}\n"))
+        .collect();
+    vec![
+        // The example of LANGUAGE.md section 10.
+        Case::new(
+            "section-10",
+            &format!(
+                "{HEADER}\n\
+                 role spinnaker {{\n\
+                 \x20 policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\n\
+                 \x20 policy arn:aws:iam::123456789012:policy/spinnaker-front50\n\
+                 \x20 description \"Spinnaker core services\"\n\
+                 \x20 max-session 2h\n\
+                 \x20 tag \"team\" \"platform\"\n\
+                 }}\n\n\
+                 service * -> role spinnaker\n"
+            ),
+        ),
+        // One role, nothing optional, no policy, no block.
+        Case::new(
+            "minimal",
+            &format!("{HEADER}role front50\nservice front50 -> role front50\n"),
+        ),
+        // Everything at once: a path, a boundary, the longest and the
+        // shortest session, a description with template sequences, quotes,
+        // line ends and Latin-1; tags that YAML 1.1 reads as other things;
+        // several subjects and audiences; names that collide as labels and
+        // as logical IDs; one policy name under two paths; a full ARN; an
+        // unmanaged role of the same name in another account beside them.
+        Case::new(
+            "everything",
+            &format!(
+                "{HEADER}\n\
+                 role spin.core {{\n\
+                 \x20 policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\n\
+                 \x20 policy arn:aws:iam::123456789012:policy/team/AmazonS3ReadOnlyAccess\n\
+                 \x20 policy arn:aws:iam::123456789012:policy/a/b/spin+front50=x,y.z@w\n\
+                 \x20 boundary arn:aws:iam::123456789012:policy/boundaries/spinnaker\n\
+                 \x20 max-session 12h\n\
+                 \x20 description \"costs ${{var.x}} and %{{ if true }}yes%{{ endif }}; $${{kept}} \\\"quoted\\\" \\\\ back\\nsecond line\\ttab, ¡señal! ÿ\"\n\
+                 \x20 tag \"yes\" \"on\"\n\
+                 \x20 tag \"version\" \"1.0\"\n\
+                 \x20 tag \"empty\" \"\"\n\
+                 \x20 tag \"team name\" \"a b:c/d=e+f-g@h_i.j\"\n\
+                 }}\n\
+                 role team/spin@core {{\n\
+                 \x20 policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\n\
+                 \x20 max-session 1h\n\
+                 }}\n\
+                 role arn:aws:iam::123456789012:role/9lives {{\n\
+                 \x20 policy arn:aws:iam::aws:policy/ReadOnlyAccess\n\
+                 }}\n\
+                 service * -> role spin.core\n\
+                 service front50 -> role spin.core\n\
+                 service clouddriver -> role spin.core {{\n\
+                 \x20 audience sts.example.com\n\
+                 }}\n\
+                 service echo -> role team/spin@core\n\
+                 service igor -> role 9lives\n\
+                 service rosco -> role arn:aws:iam::210987654321:role/9lives\n"
+            ),
+        ),
+        // Another partition (China): the issuer and the ARNs are its own.
+        Case::new(
+            "china",
+            "namespace spinnaker\naccount 123456789012\npartition aws-cn\n\
+             oidc oidc.eks.cn-north-1.amazonaws.com.cn/id/EXAMPLED539D4633E53DE1B71EXAMPLE\n\
+             role spinnaker {\n  policy arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess\n}\n\
+             service * -> role spinnaker\n",
+        ),
+        // The most policies a role may have (a warning above 10).
+        Case::new(
+            "twenty-policies",
+            &format!("{HEADER}role spinnaker {{\n{twenty}}}\nservice * -> role spinnaker\n"),
+        ),
+    ]
+}
+
+// ---------------------------------------------------------------- consumers
+
+/// `name` on `PATH`, else in `target/venv/bin` (where `cargo xtask ci` puts
+/// the Python tools, and Terraform from PyPI when `PATH` has none).
+fn tool(name: &str) -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    });
+    on_path.or_else(|| {
+        let venv = root().join("target/venv/bin").join(name);
+        venv.is_file().then_some(venv)
+    })
+}
+
+fn cfn_lint_bin() -> PathBuf {
+    let bin = root().join("target/venv/bin/cfn-lint");
+    assert!(
+        bin.is_file(),
+        "cfn-lint is missing: the --iam cloudformation tests need {}. `cargo xtask ci` installs it; \
+         by hand: python3 -m venv target/venv && target/venv/bin/pip install cfn-lint",
+        bin.display()
+    );
+    bin
+}
+
+fn terraform_bin() -> PathBuf {
+    tool("terraform").unwrap_or_else(|| {
+        panic!(
+            "terraform is missing: the --iam terraform tests run `terraform init` and `terraform \
+             validate`, and found no terraform on PATH nor in target/venv/bin. `cargo xtask ci` \
+             installs it (or install Terraform 1.x by hand)"
+        )
+    })
+}
+
+/// `cfn-lint` on templates: its exit code (a bit mask: 2 errors, 4 warnings,
+/// 8 informational) and what it printed.
+fn cfn_lint(templates: &[PathBuf]) -> (i32, String) {
+    let output = Command::new(cfn_lint_bin())
+        .arg("--")
+        .args(templates)
+        .output()
+        .expect("running cfn-lint");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code().expect("cfn-lint exited"), text)
+}
+
+/// A Terraform working directory, initialised offline: each generated
+/// `main.tf.json` is a module of its own (`cases/NAME/`, beside a
+/// `versions.tf.json` that requires the AWS provider, as the user's own
+/// configuration does), so that one `init`, `validate` and `plan` check
+/// every case (the AWS provider takes seconds to load its schema).
+struct Terraform {
+    dir: Sandbox,
+}
+
+impl Terraform {
+    fn new(modules: &[(&str, &str)]) -> Terraform {
+        let plugins = Path::new(TERRAFORM_PLUGINS).join("registry.terraform.io/hashicorp/aws");
+        assert!(
+            plugins.is_dir(),
+            "the Terraform AWS provider is missing from the filesystem mirror {}: the --iam \
+             terraform tests run `terraform init` offline against it",
+            plugins.display()
+        );
+        let dir = Sandbox::new();
+        dir.write(
+            "cli.tfrc",
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path = \"{TERRAFORM_PLUGINS}\"\n  }}\n  \
+                 direct {{\n    exclude = [\"registry.terraform.io/*/*\"]\n  }}\n}}\n"
+            ),
+        );
+        let versions = serde_json::json!({"terraform": {"required_providers": {"aws": {
+            "source": "hashicorp/aws"
+        }}}})
+        .to_string();
+        let mut module_blocks = serde_json::Map::new();
+        for (name, main_tf_json) in modules {
+            dir.write(&format!("config/cases/{name}/versions.tf.json"), &versions);
+            dir.write(&format!("config/cases/{name}/main.tf.json"), main_tf_json);
+            module_blocks.insert(
+                (*name).to_owned(),
+                serde_json::json!({"source": format!("./cases/{name}")}),
+            );
+        }
+        dir.write("config/versions.tf.json", &versions);
+        dir.write(
+            "config/main.tf.json",
+            serde_json::json!({"module": module_blocks}).to_string(),
+        );
+        let terraform = Terraform { dir };
+        let (ok, text) = terraform.run(&["init", "-input=false", "-no-color"]);
+        assert!(ok, "terraform init failed:\n{text}");
+        terraform
+    }
+
+    fn run(&self, args: &[&str]) -> (bool, String) {
+        let output = Command::new(terraform_bin())
+            .args(args)
+            .current_dir(self.dir.join("config"))
+            .env("TF_CLI_CONFIG_FILE", self.dir.join("cli.tfrc"))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            // The plan asks AWS nothing; nor may a profile or the metadata
+            // service of the machine.
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_CONFIG_FILE", "/dev/null")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+            .env_remove("AWS_PROFILE")
+            .env_remove("TF_DATA_DIR")
+            .output()
+            .expect("running terraform");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
+    }
+
+    fn validate(&self) -> (bool, String) {
+        self.run(&["validate", "-no-color"])
+    }
+
+    /// `terraform plan` with a provider configuration that asks AWS
+    /// nothing, and the values it plans, by resource address
+    /// (`module.NAME.TYPE.LABEL`).
+    fn plan(&self) -> BTreeMap<String, Value> {
+        self.dir.write(
+            "config/provider.tf.json",
+            serde_json::json!({"provider": {"aws": {
+                "region": "us-west-2",
+                "access_key": "offline",
+                "secret_key": "offline",
+                "skip_credentials_validation": true,
+                "skip_requesting_account_id": true,
+                "skip_metadata_api_check": true,
+                "skip_region_validation": true,
+            }}})
+            .to_string(),
+        );
+        let (ok, text) = self.run(&[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-refresh=false",
+            "-lock=false",
+            "-out=irsa.plan",
+        ]);
+        assert!(ok, "terraform plan failed:\n{text}");
+        let (ok, text) = self.run(&["show", "-json", "-no-color", "irsa.plan"]);
+        assert!(ok, "terraform show failed:\n{text}");
+        let plan: Value = serde_json::from_str(&text).unwrap();
+        plan["resource_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|change| {
+                assert_eq!(change["change"]["actions"], serde_json::json!(["create"]));
+                (
+                    change["address"].as_str().unwrap().to_owned(),
+                    change["change"]["after"].clone(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// A JSON string of `main.tf.json` as the literal it stands for: `$${` is
+/// `${` and `%%{` is `%{` (irsa writes no other template).
+fn untemplate(text: &str) -> String {
+    text.replace("$${", "${").replace("%%{", "%{")
+}
+
+// ---------------------------------------------------------------- terraform
+
+/// `terraform validate` of every case's `iam/main.tf.json`, then `terraform
+/// plan` (offline: a provider configuration that asks AWS nothing, no
+/// state): every value Terraform evaluates from a literal is the IR's own,
+/// template sequences included.
+#[test]
+fn every_main_tf_json_passes_terraform_validate_and_plans_the_managed_roles() {
+    let cases = cases();
+    let files: Vec<(&str, String)> = cases
+        .iter()
+        .map(|case| {
+            let dir = case.compile(IamForm::Terraform);
+            (case.name, dir.read("out/iam/main.tf.json"))
+        })
+        .collect();
+    let modules: Vec<(&str, &str)> = files.iter().map(|(n, c)| (*n, c.as_str())).collect();
+    let terraform = Terraform::new(&modules);
+    let (ok, text) = terraform.validate();
+    assert!(ok, "terraform validate failed:\n{text}");
+    assert!(text.contains("The configuration is valid."), "{text}");
+
+    let planned = terraform.plan();
+    for (case, (name, content)) in cases.iter().zip(&files) {
+        let install = &case.install;
+        let config: Value = serde_json::from_str(content).unwrap();
+        let labels = |kind: &str| -> Vec<String> {
+            config["resource"][kind]
+                .as_object()
+                .map(|blocks| blocks.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let planned_of =
+            |kind: &str, label: &str| &planned[&format!("module.{name}.{kind}.{label}")];
+        let roles = labels("aws_iam_role");
+        assert_eq!(roles.len(), install.managed_roles.len(), "{name}");
+        let attachments = labels("aws_iam_role_policy_attachment");
+        assert_eq!(
+            attachments.len(),
+            install
+                .managed_roles
+                .iter()
+                .map(|m| m.policies.len())
+                .sum::<usize>(),
+            "{name}"
+        );
+        for managed in &install.managed_roles {
+            let label = roles
+                .iter()
+                .find(|label| {
+                    planned_of("aws_iam_role", label)["name"] == managed.role.name.as_str()
+                })
+                .unwrap_or_else(|| panic!("{name}: no planned role {}", managed.role.name));
+            let role = planned_of("aws_iam_role", label);
+            let expected_tags: serde_json::Map<String, Value> = managed
+                .tags
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                .collect();
+            assert_eq!(role["path"], managed.role.path.as_str(), "{name}: {label}");
+            assert_eq!(
+                role["description"],
+                managed
+                    .description
+                    .as_deref()
+                    .map_or(Value::Null, Value::from),
+                "{name}: {label}"
+            );
+            assert_eq!(
+                role["max_session_duration"],
+                Value::from(managed.max_session.unwrap_or(3600)),
+                "{name}: {label}"
+            );
+            assert_eq!(
+                role["permissions_boundary"],
+                managed.boundary.as_deref().map_or(Value::Null, Value::from),
+                "{name}: {label}"
+            );
+            assert_eq!(
+                role["tags"],
+                Value::Object(expected_tags),
+                "{name}: {label}"
+            );
+            // The provider normalises the policy's JSON (keys sorted): the
+            // same document, not the same bytes.
+            let trust = install.trust_policy_of(&managed.role).unwrap();
+            let decoded: Value =
+                serde_json::from_str(role["assume_role_policy"].as_str().unwrap()).unwrap();
+            assert_eq!(
+                decoded,
+                serde_json::to_value(policy::trust_policy(trust)).unwrap(),
+                "{name}: {label}"
+            );
+            // One attachment per policy, to this role.
+            let mut attached: Vec<&str> = attachments
+                .iter()
+                .map(|a| planned_of("aws_iam_role_policy_attachment", a))
+                .filter(|a| a["role"] == managed.role.name.as_str())
+                .map(|a| a["policy_arn"].as_str().unwrap())
+                .collect();
+            let mut policies: Vec<&str> = managed.policies.iter().map(String::as_str).collect();
+            attached.sort_unstable();
+            policies.sort_unstable();
+            assert_eq!(attached, policies, "{name}: {label}");
+        }
+    }
+}
+
+/// The harness catches what it must: validate knows the provider's schema
+/// and reads every string as a template.
+#[test]
+fn terraform_validate_rejects_a_misspelled_argument_and_an_unescaped_template() {
+    let case = cases().remove(0);
+    let content = case
+        .compile(IamForm::Terraform)
+        .read("out/iam/main.tf.json");
+    assert!(content.contains("\"max_session_duration\""));
+    let misspelled = content.replace("\"max_session_duration\"", "\"max_sesion_duration\"");
+    let (ok, text) = Terraform::new(&[("misspelled", &misspelled)]).validate();
+    assert!(!ok, "a misspelled argument passed:\n{text}");
+    assert!(text.contains("max_sesion_duration"), "{text}");
+
+    let unescaped = content.replace(
+        "\"Spinnaker core services\"",
+        "\"Spinnaker ${var.undeclared}\"",
+    );
+    assert_ne!(unescaped, content);
+    let (ok, text) = Terraform::new(&[("unescaped", &unescaped)]).validate();
+    assert!(!ok, "an unescaped template passed:\n{text}");
+    assert!(text.contains("var.undeclared"), "{text}");
+}
+
+/// `assume_role_policy`, as the literal it stands for, is the compact trust
+/// policy byte for byte, and decodes to `trust-policies/NAME.json`.
+#[test]
+fn terraform_trust_policies_decode_to_the_trust_policy_files() {
+    for case in cases() {
+        let name = case.name;
+        let dir = case.compile(IamForm::Terraform);
+        let config: Value = serde_json::from_str(&dir.read("out/iam/main.tf.json")).unwrap();
+        let roles = config["resource"]["aws_iam_role"].as_object().unwrap();
+        assert_eq!(roles.len(), case.install.managed_roles.len(), "{name}");
+        for managed in &case.install.managed_roles {
+            let (label, body) = roles
+                .iter()
+                .find(|(_, body)| untemplate(body["name"].as_str().unwrap()) == managed.role.name)
+                .unwrap_or_else(|| panic!("{name}: no aws_iam_role for {}", managed.role.name));
+            let text = untemplate(body["assume_role_policy"].as_str().unwrap());
+            let trust = case.install.trust_policy_of(&managed.role).unwrap();
+            let document = policy::trust_policy(trust);
+            assert_eq!(text, policy::compact(&document), "{name}: {label}");
+            let decoded: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                decoded,
+                serde_json::to_value(&document).unwrap(),
+                "{name}: {label}"
+            );
+            assert_eq!(
+                decoded,
+                case.trust_policy_file(&dir, &managed.role),
+                "{name}: {label}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------- cloudformation
+
+#[test]
+fn every_template_passes_cfn_lint() {
+    let cases = cases();
+    let dirs: Vec<Sandbox> = cases
+        .iter()
+        .map(|case| case.compile(IamForm::CloudFormation))
+        .collect();
+    for (case, dir) in cases.iter().zip(&dirs) {
+        let name = case.name;
+        let text = dir.read("out/iam/template.yaml");
+        // Every plain scalar that a YAML 1.1 reader (cfn-lint's) takes for
+        // something else than a string is a number irsa meant.
+        let numbers: Vec<String> = case
+            .install
+            .managed_roles
+            .iter()
+            .filter_map(|m| m.max_session.map(|s| s.to_string()))
+            .collect();
+        for scalar in ambiguous_plain_scalars(&text) {
+            assert!(
+                numbers.contains(&scalar),
+                "{name}: `{scalar}` is not quoted:\n{text}"
+            );
+        }
+        assert!(
+            !text.contains(": !") && !text.contains("- !"),
+            "{name}: a tag (short-form intrinsic):\n{text}"
+        );
+    }
+    let templates: Vec<PathBuf> = dirs
+        .iter()
+        .map(|dir| dir.join("out/iam/template.yaml"))
+        .collect();
+    let (code, text) = cfn_lint(&templates);
+    assert_eq!(code, 0, "cfn-lint found problems (exit {code}):\n{text}");
+}
+
+/// The harness catches what it must: cfn-lint knows the resource schema.
+#[test]
+fn cfn_lint_rejects_a_misspelled_property() {
+    let dir = cases().remove(0).compile(IamForm::CloudFormation);
+    let text = dir.read("out/iam/template.yaml");
+    assert!(text.contains("MaxSessionDuration:"));
+    dir.write(
+        "out/iam/template.yaml",
+        text.replace("MaxSessionDuration:", "MaxSesionDuration:"),
+    );
+    let (code, text) = cfn_lint(&[dir.join("out/iam/template.yaml")]);
+    assert_ne!(
+        code & 2,
+        0,
+        "a misspelled property passed (exit {code}):\n{text}"
+    );
+    assert!(text.contains("MaxSesionDuration"), "{text}");
+}
+
+/// `AssumeRolePolicyDocument` is the document of `trust-policies/NAME.json`,
+/// and each role's ARN is an output.
+#[test]
+fn cloudformation_trust_policies_are_the_trust_policy_files() {
+    for case in cases() {
+        let name = case.name;
+        let dir = case.compile(IamForm::CloudFormation);
+        let template: Value = serde_saphyr::from_str(&dir.read("out/iam/template.yaml")).unwrap();
+        let resources = template["Resources"].as_object().unwrap();
+        assert_eq!(resources.len(), case.install.managed_roles.len(), "{name}");
+        for managed in &case.install.managed_roles {
+            let (id, resource) = resources
+                .iter()
+                .find(|(_, r)| r["Properties"]["RoleName"] == managed.role.name.as_str())
+                .unwrap_or_else(|| panic!("{name}: no AWS::IAM::Role for {}", managed.role.name));
+            assert_eq!(resource["Type"], "AWS::IAM::Role");
+            let document = &resource["Properties"]["AssumeRolePolicyDocument"];
+            let trust = case.install.trust_policy_of(&managed.role).unwrap();
+            assert_eq!(
+                *document,
+                serde_json::to_value(policy::trust_policy(trust)).unwrap(),
+                "{name}: {id}"
+            );
+            assert_eq!(
+                *document,
+                case.trust_policy_file(&dir, &managed.role),
+                "{name}: {id}"
+            );
+            assert_eq!(
+                template["Outputs"][format!("{id}Arn")]["Value"],
+                serde_json::json!({"Fn::GetAtt": [id, "Arn"]}),
+                "{name}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------- both
+
+/// A file that manages no role writes no IAM file in either form.
+#[test]
+fn no_managed_role_no_iam_file() {
+    for form in [IamForm::Terraform, IamForm::CloudFormation] {
+        let dir = Sandbox::new();
+        dir.write(
+            "plain.irsa",
+            format!("{HEADER}service * -> role spinnaker\n"),
+        );
+        let run = dir.irsa(
+            &["compile", "plain.irsa", "-o", "out", "--iam", form.as_str()],
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(!dir.exists("out/iam"), "{form:?}: {:?}", dir.files());
+        assert!(dir.exists("out/trust-policies/spinnaker.json"));
+    }
+}
