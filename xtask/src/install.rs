@@ -259,8 +259,11 @@ const PYTHON_TOOLS: [(&str, Need); 7] = [
     // The --iam cloudformation test: `cfn-lint` validates the generated
     // DIR/iam/template.yaml.
     ("cfn-lint", Need::Always),
-    // The EKS test: botocore's service models validate the EKS API inputs
-    // irsa emits. (checkov's boto3==1.35.49 pin holds it at 1.35.x.)
+    // tests/tests/pod_identity.rs: botocore's EKS model validates every
+    // pod-identity/SA.json (CreatePodIdentityAssociation's input). Note
+    // checkov's boto3==1.35.49 pin holds it at 1.35.x, a model without
+    // the fields EKS added since (disableSessionTags, targetRoleArn,
+    // policy: in botocore 1.44).
     ("botocore", Need::Always),
     // The `irsa verify --live` tests: moto's server is a local AWS API ...
     ("moto[server]", Need::Always),
