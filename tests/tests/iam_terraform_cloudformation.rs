@@ -160,6 +160,18 @@ fn cases() -> Vec<Case> {
              role spinnaker {\n  policy arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess\n}\n\
              service * -> role spinnaker\n",
         ),
+        // Pod Identity ServiceAccounts: the trust policy's second statement
+        // (section 11), and a role trusted by Pod Identity only.
+        Case::new(
+            "pod-identity",
+            &format!(
+                "{HEADER}role spinnaker {{\n  policy arn:aws:iam::aws:policy/ReadOnlyAccess\n}}\n\
+                 role spin-deck\n\
+                 service * -> role spinnaker\n\
+                 service front50 -> role spinnaker {{\n  identity both\n}}\n\
+                 service deck -> role spin-deck {{\n  identity pod-identity\n}}\n"
+            ),
+        ),
         // The most policies a role may have (a warning above 10).
         Case::new(
             "twenty-policies",
