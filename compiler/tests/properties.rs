@@ -280,7 +280,7 @@ impl Program {
                 Statement::Spinnaker(v) => out.push_str(&simple("spinnaker", v)),
                 Statement::Namespace(v) => out.push_str(&simple("namespace", v)),
                 Statement::Operator(Operator::Armory) => {
-                    out.push_str(&simple("operator", "armory"))
+                    out.push_str(&simple("operator", "armory"));
                 }
                 Statement::Operator(Operator::Oss) => out.push_str(&simple("operator", "oss")),
                 Statement::Armory(v) => out.push_str(&simple("armory", v)),
