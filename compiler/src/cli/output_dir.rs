@@ -6,9 +6,7 @@ use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use irsa::emit::{
-    KUSTOMIZATION_FILE, SERVICE_ACCOUNTS_FILE, SPINNAKER_SERVICE_FILE, TRUST_POLICY_DIR,
-};
+use irsa::emit::{OWNED_DIRS, OWNED_FILES};
 
 /// The files of one output directory: relative path → content.
 pub type Tree = BTreeMap<PathBuf, String>;
@@ -22,29 +20,27 @@ fn is_contained(path: &Path) -> bool {
 /// files and `trust-policies/*.json`. Other files are the user's.
 pub fn owned_files(dir: &Path) -> io::Result<Tree> {
     let mut tree = Tree::new();
-    for name in [
-        SERVICE_ACCOUNTS_FILE,
-        SPINNAKER_SERVICE_FILE,
-        KUSTOMIZATION_FILE,
-    ] {
+    for name in OWNED_FILES {
         if let Some(content) = read_if_exists(&dir.join(name))? {
             tree.insert(PathBuf::from(name), content);
         }
     }
-    let policies = dir.join(TRUST_POLICY_DIR);
-    match fs::read_dir(&policies) {
-        Ok(entries) => {
-            for entry in entries {
-                let entry = entry?;
-                let name = PathBuf::from(entry.file_name());
-                if name.extension().is_some_and(|e| e == "json") && entry.file_type()?.is_file() {
-                    let content = fs::read_to_string(entry.path())?;
-                    tree.insert(Path::new(TRUST_POLICY_DIR).join(name), content);
+    for owned in OWNED_DIRS {
+        match fs::read_dir(dir.join(owned)) {
+            Ok(entries) => {
+                for entry in entries {
+                    let entry = entry?;
+                    let name = PathBuf::from(entry.file_name());
+                    if name.extension().is_some_and(|e| e == "json") && entry.file_type()?.is_file()
+                    {
+                        let content = fs::read_to_string(entry.path())?;
+                        tree.insert(Path::new(owned).join(name), content);
+                    }
                 }
             }
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error),
         }
-        Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-        Err(error) => return Err(error),
     }
     Ok(tree)
 }

@@ -31,6 +31,20 @@ pub const POD_IDENTITY_DIR: &str = "pod-identity";
 /// The ACK or Crossplane objects of `--iam ack|crossplane`.
 pub const IAM_OBJECTS_FILE: &str = "iam.yaml";
 
+/// Every file of `-o DIR` with a fixed name: what a drift check compares
+/// and what a new compile may replace or remove.
+pub const OWNED_FILES: [&str; 6] = [
+    SERVICE_ACCOUNTS_FILE,
+    SPINNAKER_SERVICE_FILE,
+    KUSTOMIZATION_FILE,
+    IAM_OBJECTS_FILE,
+    iam::TERRAFORM_FILE,
+    iam::CLOUDFORMATION_FILE,
+];
+
+/// The directories of `-o DIR` whose `.json` files irsa names.
+pub const OWNED_DIRS: [&str; 2] = [TRUST_POLICY_DIR, POD_IDENTITY_DIR];
+
 /// How to emit.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EmitOptions {

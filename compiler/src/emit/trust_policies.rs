@@ -8,11 +8,24 @@ use crate::policy;
 /// The trust-policy files, in the order of the policies.
 pub(super) fn files(policies: &[TrustPolicy]) -> Vec<OutputFile> {
     let roles: Vec<&Role> = policies.iter().map(|p| &p.role).collect();
+    let mut taken: Vec<String> = Vec::with_capacity(policies.len());
     policies
         .iter()
-        .map(|trust| OutputFile {
-            path: format!("{TRUST_POLICY_DIR}/{}.json", file_stem(&trust.role, &roles)),
-            content: policy::pretty(&policy::trust_policy(trust)),
+        .map(|trust| {
+            // A name the rule gives twice (a role named `111111111111-x`
+            // beside two roles `x`) gets `-2`, `-3`… in order.
+            let stem = file_stem(&trust.role, &roles);
+            let mut unique = stem.clone();
+            let mut suffix = 2;
+            while taken.contains(&unique) {
+                unique = format!("{stem}-{suffix}");
+                suffix += 1;
+            }
+            taken.push(unique.clone());
+            OutputFile {
+                path: format!("{TRUST_POLICY_DIR}/{unique}.json"),
+                content: policy::pretty(&policy::trust_policy(trust)),
+            }
         })
         .collect()
 }
@@ -28,5 +41,31 @@ pub fn file_stem(role: &Role, roles: &[&Role]) -> String {
         format!("{}-{}", role.account, role.name)
     } else {
         format!("{}-{}-{}", role.partition, role.account, role.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_role_gets_a_file_of_its_own() {
+        let source = "namespace spinnaker\noidc oidc.eks.us-west-2.amazonaws.com/id/X\nservice * -> role arn:aws:iam::111111111111:role/x\nservice echo -> role arn:aws:iam::222222222222:role/x\nservice igor -> role arn:aws:iam::333333333333:role/111111111111-x\n";
+        let output = crate::compile(source, crate::EmitOptions::default())
+            .unwrap()
+            .output
+            .unwrap();
+        let paths: Vec<&str> = output
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|p| p.starts_with("trust-policies/"))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "trust-policies/111111111111-x.json",
+                "trust-policies/222222222222-x.json",
+                "trust-policies/111111111111-x-2.json"
+            ]
+        );
     }
 }

@@ -2,6 +2,9 @@
 //! `operator`, `armory`, `account`, `partition`, `naming`, `oidc` (and
 //! `defaults`, whose block [`super::settings`] reads).
 
+// The value checkers' shape, `Result<T, Diagnostic>`: see validate::values.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::ops::Range;
 

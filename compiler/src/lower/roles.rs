@@ -100,7 +100,7 @@ fn settings(cx: &mut Context<'_>, owner: usize) -> RoleSettings {
             }
             SettingKind::Boundary => settings.boundary = cx.check(validate::policy_arn(value)),
             SettingKind::MaxSession => {
-                settings.max_session = cx.check(validate::max_session(value))
+                settings.max_session = cx.check(validate::max_session(value));
             }
             SettingKind::Description => {
                 settings.description = cx.check(validate::description(value));

@@ -3,6 +3,10 @@
 //! (`Result<T, Diagnostic>`). Lowering calls them as it reads each value, so
 //! a value is reported once, where it is written.
 
+// A checker's error is its one diagnostic, built only when the value is
+// wrong; boxing it would only make every caller unbox it.
+#![allow(clippy::result_large_err)]
+
 use std::ops::Range;
 
 use crate::diagnostics::{Code, Diagnostic};

@@ -9,31 +9,27 @@
 //!   `permissionsBoundary`, `policies` (ACK attaches them itself: no
 //!   separate attachment objects) and `tags` (a list of `{key, value}`).
 //! - Pod Identity associations (`eks.services.k8s.aws/v1alpha1`
-//!   `PodIdentityAssociation`, section 11) will follow the roles, one
-//!   function per kind, named from their ServiceAccounts with their own
-//!   [`names::Names`]; the IR has none yet.
+//!   `PodIdentityAssociation`, section 11) are to follow the roles, one
+//!   function per kind like [`role`], named from their ServiceAccounts with
+//!   their own [`kube::Names`]; none is written yet.
 //!
-//! The Kubernetes object names of section 10, shared with Crossplane, are in
-//! [`names`].
-
-use std::collections::BTreeMap;
-
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde::Serialize;
+//! What ACK and Crossplane share (object names, metadata, the document
+//! tree) is in [`kube`].
 
 use super::IamOutput;
-use crate::emit::{EmitError, emit_yaml};
+use crate::emit::EmitError;
 use crate::ir::{Install, ManagedRole};
+use kube::{Names, Node, entry, object_name};
 
 const IAM_API_VERSION: &str = "iam.services.k8s.aws/v1alpha1";
 
 pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
     let namespace = install.namespace.as_ref().map(|n| n.value.as_str());
-    let mut role_names = names::Names::default();
+    let mut role_names = Names::default();
     let mut documents = Vec::with_capacity(install.managed_roles.len());
     for managed in &install.managed_roles {
-        let object = role_names.claim(&names::object_name(&managed.role.name, "role"));
-        documents.push(emit_yaml(&role(install, managed, &object, namespace)?)?);
+        let object = role_names.claim(&object_name(&managed.role.name, "role"));
+        documents.push(role(install, managed, &object, namespace)?.to_yaml()?);
     }
     Ok(IamOutput {
         documents,
@@ -41,80 +37,176 @@ pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
     })
 }
 
-/// An ACK object: `apiVersion`, `kind`, `metadata`, `spec`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Object<S> {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: ObjectMeta,
-    spec: S,
-}
-
-/// `spec` of an ACK `Role`: keys in the order Kubernetes prints them.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RoleSpec<'a> {
-    assume_role_policy_document: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_session_duration: Option<u64>,
-    name: &'a str,
-    path: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permissions_boundary: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    policies: &'a [String],
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    tags: Vec<Tag<'a>>,
-}
-
-#[derive(Serialize)]
-struct Tag<'a> {
-    key: &'a str,
-    value: &'a str,
-}
-
 /// The `Role` of one managed role, as the object `object`.
 fn role<'a>(
     install: &Install,
     managed: &'a ManagedRole,
     object: &str,
-    namespace: Option<&str>,
-) -> Result<Object<RoleSpec<'a>>, EmitError> {
-    Ok(Object {
-        api_version: IAM_API_VERSION,
-        kind: "Role",
-        metadata: names::metadata(object, namespace, BTreeMap::new()),
-        spec: RoleSpec {
-            assume_role_policy_document: names::compact_trust_policy(install, managed)?,
-            description: managed.description.as_deref(),
-            max_session_duration: managed.max_session,
-            name: &managed.role.name,
-            path: &managed.role.path,
-            permissions_boundary: managed.boundary.as_deref(),
-            policies: &managed.policies,
-            tags: managed
-                .tags
-                .iter()
-                .map(|(key, value)| Tag { key, value })
-                .collect(),
-        },
-    })
+    namespace: Option<&'a str>,
+) -> Result<Node<'a>, EmitError> {
+    let mut spec = vec![(
+        "assumeRolePolicyDocument",
+        Node::text(kube::compact_trust_policy(install, managed)?),
+    )];
+    entry(
+        &mut spec,
+        "description",
+        managed.description.as_deref().map(Node::from),
+    );
+    entry(
+        &mut spec,
+        "maxSessionDuration",
+        managed.max_session.map(Node::Int),
+    );
+    spec.push(("name", Node::from(managed.role.name.as_str())));
+    spec.push(("path", Node::from(managed.role.path.as_str())));
+    entry(
+        &mut spec,
+        "permissionsBoundary",
+        managed.boundary.as_deref().map(Node::from),
+    );
+    let policies: Vec<Node<'a>> = managed
+        .policies
+        .iter()
+        .map(|p| Node::from(p.as_str()))
+        .collect();
+    entry(
+        &mut spec,
+        "policies",
+        (!policies.is_empty()).then_some(Node::List(policies)),
+    );
+    let tags: Vec<Node<'a>> = managed
+        .tags
+        .iter()
+        .map(|(key, value)| {
+            Node::Map(vec![
+                ("key", Node::from(key.as_str())),
+                ("value", Node::from(value.as_str())),
+            ])
+        })
+        .collect();
+    entry(
+        &mut spec,
+        "tags",
+        (!tags.is_empty()).then_some(Node::List(tags)),
+    );
+    Ok(kube::object(
+        IAM_API_VERSION,
+        "Role",
+        kube::metadata(object, namespace, Vec::new()),
+        Node::Map(spec),
+    ))
 }
 
 /// What the Kubernetes forms (ACK and Crossplane) share: object names
-/// (section 10), metadata, and the trust policy as a string.
-pub(super) mod names {
-    use std::collections::{BTreeMap, BTreeSet};
+/// (section 10), metadata, the trust policy as a string, and the documents
+/// as trees.
+pub(super) mod kube {
+    use std::borrow::Cow;
 
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    use serde::Serialize;
+    use serde::ser::SerializeMap;
 
-    use crate::emit::EmitError;
+    use crate::emit::{EmitError, emit_yaml};
     use crate::ir::{Install, ManagedRole};
     use crate::policy;
     use crate::validate::MANAGED_BY_LABEL;
+
+    /// A YAML node. The objects are built as trees of nodes, keys in the
+    /// order Kubernetes prints them, rather than as one struct per kind: every
+    /// kind then shares one instantiation of the serializer, which keeps
+    /// the WebAssembly build within its size budget.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Node<'a> {
+        Text(Cow<'a, str>),
+        Int(u64),
+        /// Entries in the order written.
+        Map(Vec<(&'a str, Node<'a>)>),
+        List(Vec<Node<'a>>),
+    }
+
+    impl<'a> From<&'a str> for Node<'a> {
+        fn from(text: &'a str) -> Self {
+            Node::Text(Cow::Borrowed(text))
+        }
+    }
+
+    impl Node<'_> {
+        pub fn text(text: String) -> Self {
+            Node::Text(Cow::Owned(text))
+        }
+
+        /// The node as one YAML document, through [`emit_yaml`].
+        pub fn to_yaml(&self) -> Result<String, EmitError> {
+            emit_yaml(self)
+        }
+    }
+
+    impl Serialize for Node<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match self {
+                Node::Text(text) => serializer.serialize_str(text),
+                Node::Int(n) => serializer.serialize_u64(*n),
+                Node::Map(entries) => {
+                    let mut map = serializer.serialize_map(Some(entries.len()))?;
+                    for (key, value) in entries {
+                        map.serialize_entry(key, value)?;
+                    }
+                    map.end()
+                }
+                Node::List(items) => serializer.collect_seq(items),
+            }
+        }
+    }
+
+    /// Adds `key: value` to a map's entries when there is a value: objects
+    /// carry no nulls.
+    pub fn entry<'a>(
+        entries: &mut Vec<(&'a str, Node<'a>)>,
+        key: &'a str,
+        value: Option<Node<'a>>,
+    ) {
+        if let Some(value) = value {
+            entries.push((key, value));
+        }
+    }
+
+    /// `apiVersion`, `kind`, `metadata`, `spec`.
+    pub fn object<'a>(
+        api_version: &'a str,
+        kind: &'a str,
+        metadata: Node<'a>,
+        spec: Node<'a>,
+    ) -> Node<'a> {
+        Node::Map(vec![
+            ("apiVersion", Node::from(api_version)),
+            ("kind", Node::from(kind)),
+            ("metadata", metadata),
+            ("spec", spec),
+        ])
+    }
+
+    /// `metadata`: the annotations if any, the label
+    /// `app.kubernetes.io/managed-by: irsa`, the name, the namespace if any.
+    pub fn metadata<'a>(
+        name: &str,
+        namespace: Option<&'a str>,
+        annotations: Vec<(&'a str, Node<'a>)>,
+    ) -> Node<'a> {
+        let mut metadata = Vec::with_capacity(4);
+        entry(
+            &mut metadata,
+            "annotations",
+            (!annotations.is_empty()).then_some(Node::Map(annotations)),
+        );
+        metadata.push((
+            "labels",
+            Node::Map(vec![(MANAGED_BY_LABEL, Node::from("irsa"))]),
+        ));
+        metadata.push(("name", Node::text(name.to_owned())));
+        entry(&mut metadata, "namespace", namespace.map(Node::from));
+        Node::Map(metadata)
+    }
 
     /// The longest Kubernetes object name (a DNS-1123 subdomain).
     const MAX_NAME: usize = 253;
@@ -126,41 +218,35 @@ pub(super) mod names {
     /// `.` or a `-` becomes `-` (`a..b` → `a--b`), at most 253 characters,
     /// and `fallback` when nothing is left (a role named `__`).
     pub fn object_name(name: &str, fallback: &str) -> String {
-        let mapped: Vec<char> = name
-            .chars()
-            .map(|c| {
-                let c = c.to_ascii_lowercase();
-                if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect();
-        let mut out = String::with_capacity(mapped.len());
-        for (i, &c) in mapped.iter().enumerate() {
-            let before = i.checked_sub(1).and_then(|j| mapped.get(j));
-            let after = mapped.get(i + 1);
-            let next_to_separator = [before, after]
-                .into_iter()
-                .flatten()
-                .any(|&n| n == '.' || n == '-');
-            out.push(if c == '.' && next_to_separator {
-                '-'
-            } else {
-                c
-            });
+        // Byte by byte, with no generic string search: the WebAssembly
+        // build's size budget. Every character maps to one ASCII byte.
+        let mut mapped = Vec::with_capacity(name.len());
+        for c in name.chars() {
+            let c = c.to_ascii_lowercase();
+            let keep = c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-';
+            mapped.push(if keep { c as u8 } else { b'-' });
         }
-        fit(&out, MAX_NAME).unwrap_or_else(|| fallback.to_owned())
+        let separator = |i: Option<usize>| {
+            i.and_then(|i| mapped.get(i))
+                .is_some_and(|&b| b == b'.' || b == b'-')
+        };
+        let mut name = Vec::with_capacity(mapped.len());
+        for (i, &b) in mapped.iter().enumerate() {
+            let dot_by_separator =
+                b == b'.' && (separator(i.checked_sub(1)) || separator(Some(i + 1)));
+            name.push(if dot_by_separator { b'-' } else { b });
+        }
+        fit(&name, MAX_NAME).unwrap_or_else(|| fallback.to_owned())
     }
 
-    /// `text` trimmed to start and end with a letter or digit, cut to at
-    /// most `max` characters (all ASCII); `None` when nothing is left.
-    fn fit(text: &str, max: usize) -> Option<String> {
-        let trimmed = text.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-        let cut = trimmed.get(..max.min(trimmed.len())).unwrap_or(trimmed);
-        let cut = cut.trim_end_matches(|c: char| !c.is_ascii_alphanumeric());
-        (!cut.is_empty()).then(|| cut.to_owned())
+    /// ASCII `bytes` trimmed to start and end with a letter or digit, cut to
+    /// at most `max` characters; `None` when nothing is left.
+    fn fit(bytes: &[u8], max: usize) -> Option<String> {
+        let start = bytes.iter().position(u8::is_ascii_alphanumeric)?;
+        let rest = bytes.get(start..)?;
+        let rest = rest.get(..max.min(rest.len()))?;
+        let end = rest.iter().rposition(u8::is_ascii_alphanumeric)?;
+        String::from_utf8(rest.get(..=end)?.to_vec()).ok()
     }
 
     /// The names given so far to the objects of one kind: a name already
@@ -168,7 +254,8 @@ pub(super) mod names {
     /// appearance.
     #[derive(Debug, Default)]
     pub struct Names {
-        taken: BTreeSet<String>,
+        /// A list, not a set: a few hundred names at most, and less code.
+        taken: Vec<String>,
     }
 
     impl Names {
@@ -179,31 +266,13 @@ pub(super) mod names {
             let mut n: u32 = 2;
             while self.taken.contains(&candidate) {
                 let suffix = format!("-{n}");
-                let base = fit(name, MAX_NAME.saturating_sub(suffix.len()))
+                let base = fit(name.as_bytes(), MAX_NAME.saturating_sub(suffix.len()))
                     .unwrap_or_else(|| name.to_owned());
                 candidate = format!("{base}{suffix}");
                 n = n.saturating_add(1);
             }
-            self.taken.insert(candidate.clone());
+            self.taken.push(candidate.clone());
             candidate
-        }
-    }
-
-    /// `metadata`: the name, the namespace if any, the annotations if any,
-    /// and the label `app.kubernetes.io/managed-by: irsa`.
-    pub fn metadata(
-        name: &str,
-        namespace: Option<&str>,
-        annotations: BTreeMap<String, String>,
-    ) -> ObjectMeta {
-        let mut labels = BTreeMap::new();
-        labels.insert(MANAGED_BY_LABEL.to_owned(), "irsa".to_owned());
-        ObjectMeta {
-            name: Some(name.to_owned()),
-            namespace: namespace.map(str::to_owned),
-            annotations: (!annotations.is_empty()).then_some(annotations),
-            labels: Some(labels),
-            ..ObjectMeta::default()
         }
     }
 
@@ -226,7 +295,8 @@ pub(super) mod names {
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::names::{Names, object_name};
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::emit::iam::IamForm;
     use crate::emit::{EmitOptions, IAM_OBJECTS_FILE, KUSTOMIZATION_FILE};

@@ -17,14 +17,9 @@
 //!   `PodIdentityAssociation`, section 11) will follow the attachments, one
 //!   function per kind; the IR has none yet.
 
-use std::collections::BTreeMap;
-
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde::Serialize;
-
 use super::IamOutput;
-use super::ack::names::{self, Names, object_name};
-use crate::emit::{EmitError, emit_yaml};
+use super::ack::kube::{self, Names, Node, object_name};
+use crate::emit::EmitError;
 use crate::ir::{Install, ManagedRole};
 
 const IAM_API_VERSION: &str = "iam.aws.upbound.io/v1beta1";
@@ -44,14 +39,14 @@ pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
         .collect();
     let mut documents = Vec::new();
     for (managed, object) in &roles {
-        documents.push(emit_yaml(&role(install, managed, object)?)?);
+        documents.push(role(install, managed, object)?.to_yaml()?);
     }
     let mut attachment_names = Names::default();
     for (managed, object) in &roles {
         for policy_arn in &managed.policies {
             let name =
                 attachment_names.claim(&attachment_object_name(object, policy_name(policy_arn)));
-            documents.push(emit_yaml(&attachment(&name, object, policy_arn))?);
+            documents.push(attachment(&name, object, policy_arn).to_yaml()?);
         }
     }
     Ok(IamOutput {
@@ -72,50 +67,9 @@ fn attachment_object_name(role_object: &str, policy_name: &str) -> String {
     object_name(&format!("{role_object}-{policy_name}"), role_object)
 }
 
-/// A Crossplane managed resource: `apiVersion`, `kind`, `metadata`, `spec`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Object<S> {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: ObjectMeta,
-    spec: Spec<S>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Spec<P> {
-    for_provider: P,
-}
-
-/// `spec.forProvider` of a `Role`: keys in the order Kubernetes prints them.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RoleParameters<'a> {
-    assume_role_policy: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    max_session_duration: Option<u64>,
-    path: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    permissions_boundary: Option<&'a str>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    tags: &'a BTreeMap<String, String>,
-}
-
-/// `spec.forProvider` of a `RolePolicyAttachment`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AttachmentParameters<'a> {
-    policy_arn: &'a str,
-    role_ref: Reference<'a>,
-}
-
-/// A reference to another managed resource, by its object name.
-#[derive(Serialize)]
-struct Reference<'a> {
-    name: &'a str,
+/// `spec`: the provider's parameters.
+fn spec<'a>(parameters: Vec<(&'a str, Node<'a>)>) -> Node<'a> {
+    Node::Map(vec![("forProvider", Node::Map(parameters))])
 }
 
 /// The `Role` of one managed role, as the object `object`.
@@ -123,44 +77,61 @@ fn role<'a>(
     install: &Install,
     managed: &'a ManagedRole,
     object: &str,
-) -> Result<Object<RoleParameters<'a>>, EmitError> {
-    let mut annotations = BTreeMap::new();
-    annotations.insert(EXTERNAL_NAME.to_owned(), managed.role.name.clone());
-    Ok(Object {
-        api_version: IAM_API_VERSION,
-        kind: "Role",
-        metadata: names::metadata(object, None, annotations),
-        spec: Spec {
-            for_provider: RoleParameters {
-                assume_role_policy: names::compact_trust_policy(install, managed)?,
-                description: managed.description.as_deref(),
-                max_session_duration: managed.max_session,
-                path: &managed.role.path,
-                permissions_boundary: managed.boundary.as_deref(),
-                tags: &managed.tags,
-            },
-        },
-    })
+) -> Result<Node<'a>, EmitError> {
+    let mut parameters = vec![(
+        "assumeRolePolicy",
+        Node::text(kube::compact_trust_policy(install, managed)?),
+    )];
+    kube::entry(
+        &mut parameters,
+        "description",
+        managed.description.as_deref().map(Node::from),
+    );
+    kube::entry(
+        &mut parameters,
+        "maxSessionDuration",
+        managed.max_session.map(Node::Int),
+    );
+    parameters.push(("path", Node::from(managed.role.path.as_str())));
+    kube::entry(
+        &mut parameters,
+        "permissionsBoundary",
+        managed.boundary.as_deref().map(Node::from),
+    );
+    let tags: Vec<(&str, Node<'a>)> = managed
+        .tags
+        .iter()
+        .map(|(key, value)| (key.as_str(), Node::from(value.as_str())))
+        .collect();
+    kube::entry(
+        &mut parameters,
+        "tags",
+        (!tags.is_empty()).then_some(Node::Map(tags)),
+    );
+    let external_name = vec![(EXTERNAL_NAME, Node::from(managed.role.name.as_str()))];
+    Ok(kube::object(
+        IAM_API_VERSION,
+        "Role",
+        kube::metadata(object, None, external_name),
+        spec(parameters),
+    ))
 }
 
 /// The `RolePolicyAttachment` `name` of a policy to the role whose object
 /// is `role_object`.
-fn attachment<'a>(
-    name: &str,
-    role_object: &'a str,
-    policy_arn: &'a str,
-) -> Object<AttachmentParameters<'a>> {
-    Object {
-        api_version: IAM_API_VERSION,
-        kind: "RolePolicyAttachment",
-        metadata: names::metadata(name, None, BTreeMap::new()),
-        spec: Spec {
-            for_provider: AttachmentParameters {
-                policy_arn,
-                role_ref: Reference { name: role_object },
-            },
-        },
-    }
+fn attachment<'a>(name: &str, role_object: &'a str, policy_arn: &'a str) -> Node<'a> {
+    kube::object(
+        IAM_API_VERSION,
+        "RolePolicyAttachment",
+        kube::metadata(name, None, Vec::new()),
+        spec(vec![
+            ("policyArn", Node::from(policy_arn)),
+            (
+                "roleRef",
+                Node::Map(vec![("name", Node::from(role_object))]),
+            ),
+        ]),
+    )
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@
 //! form, behind [`emit`]; each takes the trust policy from
 //! [`crate::policy`] (built once) and derives its own resource names.
 //!
-//! - [`terraform`]: `iam/main.tf.json` (Terraform JSON syntax).
-//! - [`cloudformation`]: `iam/template.yaml`.
-//! - [`ack`]: AWS Controllers for Kubernetes objects, in the stream.
-//! - [`crossplane`]: Crossplane AWS provider objects, in the stream.
+//! - [`terraform`] writes `iam/main.tf.json` (Terraform JSON syntax).
+//! - [`cloudformation`] writes `iam/template.yaml`.
+//! - [`ack`] writes AWS Controllers for Kubernetes objects, in the stream.
+//! - [`crossplane`] writes Crossplane AWS provider objects, in the stream.
 
 mod ack;
 mod cloudformation;
@@ -17,6 +17,8 @@ mod terraform;
 use super::{EmitError, OutputFile};
 use crate::ir::Install;
 pub use crate::language::IamForm;
+pub use cloudformation::FILE as CLOUDFORMATION_FILE;
+pub use terraform::FILE as TERRAFORM_FILE;
 
 /// What one form renders.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
