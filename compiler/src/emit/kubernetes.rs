@@ -3,24 +3,49 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::ServiceAccount as K8sServiceAccount;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use crate::ir::{Install, ServiceAccount};
 
-pub(super) fn service_account(install: &Install, account: &ServiceAccount) -> K8sServiceAccount {
-    K8sServiceAccount {
+/// A `v1` ServiceAccount with the fields irsa sets, in the order Kubernetes
+/// tools print them. Not k8s-openapi's type: its `ObjectMeta` serializer
+/// links a time-zone library into the WebAssembly build (~20 KiB gzipped)
+/// for timestamps irsa never writes. The tests deserialize every
+/// ServiceAccount into k8s-openapi's type and back, so a field Kubernetes
+/// does not know cannot slip in.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ServiceAccountObject<'a> {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta<'a>,
+}
+
+#[derive(Serialize)]
+struct ObjectMeta<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    annotations: Option<&'a BTreeMap<String, String>>,
+    labels: &'a BTreeMap<String, String>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+}
+
+pub(super) fn service_account<'a>(
+    install: &'a Install,
+    account: &'a ServiceAccount,
+) -> ServiceAccountObject<'a> {
+    ServiceAccountObject {
+        api_version: "v1",
+        kind: "ServiceAccount",
         metadata: ObjectMeta {
-            name: Some(account.name.clone()),
-            namespace: install.namespace.as_ref().map(|n| n.value.clone()),
             // No empty map: a `pod-identity` ServiceAccount may have no annotation.
-            annotations: (!account.annotations.is_empty()).then(|| account.annotations.clone()),
-            labels: Some(account.labels.clone()),
-            ..ObjectMeta::default()
+            annotations: (!account.annotations.is_empty()).then_some(&account.annotations),
+            labels: &account.labels,
+            name: &account.name,
+            namespace: install.namespace.as_ref().map(|n| n.value.as_str()),
         },
-        ..K8sServiceAccount::default()
     }
 }
 
