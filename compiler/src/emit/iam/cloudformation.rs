@@ -1,7 +1,10 @@
 //! `--iam cloudformation`: `iam/template.yaml`, an AWS CloudFormation
 //! template (LANGUAGE.md section 10). One `AWS::IAM::Role` per managed role,
 //! its trust policy as an object (the document of [`crate::policy`]), its
-//! policies in `ManagedPolicyArns`, and one `Outputs` entry with its ARN.
+//! policies in `ManagedPolicyArns`, and one `Outputs` entry with its ARN;
+//! then one `AWS::EKS::PodIdentityAssociation` per Pod Identity
+//! ServiceAccount, its `RoleArn` the managed role's `Fn::GetAtt: [ID, Arn]`
+//! or, for a role irsa does not manage, the literal ARN.
 //!
 //! Attachments are `ManagedPolicyArns` entries, one per `policy`: a
 //! CloudFormation template has no resource type that attaches an existing
@@ -18,7 +21,7 @@ use serde::ser::SerializeMap;
 
 use super::IamOutput;
 use crate::emit::{EmitError, OutputFile, emit_yaml};
-use crate::ir::{Install, ManagedRole};
+use crate::ir::{Association, Install, ManagedRole};
 use crate::policy::{self, PolicyDocument};
 
 /// Where the file goes, relative to `-o DIR`.
@@ -34,8 +37,12 @@ pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
         .iter()
         .map(|managed| (ids.unique(role_id(&managed.role.name)), managed))
         .collect();
-    let resources = roles(install, &labelled)?;
-    // Nothing to manage: no file (a template needs at least one resource).
+    let mut resources = roles(install, &labelled)?;
+    resources
+        .0
+        .extend(associations(&install.associations, &labelled, &mut ids));
+    // No managed role and no association: no file (a template needs at
+    // least one resource).
     if resources.is_empty() {
         return Ok(IamOutput::default());
     }
@@ -83,13 +90,14 @@ impl<T: Serialize> Serialize for Entries<T> {
     }
 }
 
-/// A resource: `Type` and `Properties`. (`AWS::EKS::PodIdentityAssociation`
-/// joins with Pod Identity.)
+/// A resource: `Type` and `Properties`.
 #[derive(Serialize)]
 #[serde(tag = "Type", content = "Properties")]
 enum Resource<'a> {
     #[serde(rename = "AWS::IAM::Role")]
     Role(RoleProperties<'a>),
+    #[serde(rename = "AWS::EKS::PodIdentityAssociation")]
+    PodIdentityAssociation(AssociationProperties<'a>),
 }
 
 #[derive(Serialize)]
@@ -108,6 +116,23 @@ struct RoleProperties<'a> {
     managed_policy_arns: Vec<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<Tag<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct AssociationProperties<'a> {
+    cluster_name: &'a str,
+    namespace: &'a str,
+    service_account: &'a str,
+    role_arn: RoleArn,
+}
+
+/// A managed role's ARN by reference, or an existing role's literal ARN.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum RoleArn {
+    Reference(GetAtt),
+    Literal(String),
 }
 
 #[derive(Serialize)]
@@ -164,6 +189,40 @@ fn roles<'a>(
         .map(Entries)
 }
 
+/// One `AWS::EKS::PodIdentityAssociation` per Pod Identity ServiceAccount,
+/// in ServiceAccount order, its ID from the ServiceAccount's name (unique
+/// among all the template's IDs, the roles' included).
+fn associations<'a>(
+    associations: &'a [Association],
+    labelled: &[(String, &ManagedRole)],
+    ids: &mut LogicalIds,
+) -> Vec<(String, Resource<'a>)> {
+    associations
+        .iter()
+        .map(|association| {
+            let role_arn = labelled
+                .iter()
+                .find(|(_, managed)| managed.role.same_role(&association.role))
+                .map_or_else(
+                    || RoleArn::Literal(association.role.arn()),
+                    |(role_id, _)| {
+                        RoleArn::Reference(GetAtt {
+                            get_att: [role_id.clone(), "Arn".to_owned()],
+                        })
+                    },
+                );
+            let properties = AssociationProperties {
+                cluster_name: &association.cluster,
+                namespace: &association.namespace,
+                service_account: &association.service_account,
+                role_arn,
+            };
+            let id = ids.unique(association_id(&association.service_account));
+            (id, Resource::PodIdentityAssociation(properties))
+        })
+        .collect()
+}
+
 /// Each role's ARN, as `ID` + `Arn`.
 fn role_outputs(labelled: &[(String, &ManagedRole)]) -> Entries<TemplateOutput> {
     Entries(
@@ -185,6 +244,14 @@ fn role_outputs(labelled: &[(String, &ManagedRole)]) -> Entries<TemplateOutput> 
 pub fn role_id(name: &str) -> String {
     let mut id = String::from("Role");
     id.extend(name.chars().filter(char::is_ascii_alphanumeric));
+    id
+}
+
+/// An association's logical ID: `PodIdentity` + the letters and digits of
+/// its ServiceAccount's name.
+pub fn association_id(service_account: &str) -> String {
+    let mut id = String::from("PodIdentity");
+    id.extend(service_account.chars().filter(char::is_ascii_alphanumeric));
     id
 }
 
@@ -383,6 +450,81 @@ mod tests {
         let mut install = install();
         install.managed_roles.clear();
         assert_eq!(emit(&install).unwrap(), IamOutput::default());
+    }
+
+    #[test]
+    fn association_ids_keep_the_letters_and_digits_of_the_service_account() {
+        assert_eq!(association_id("spin.front50-x"), "PodIdentityspinfront50x");
+        assert_eq!(association_id(""), "PodIdentity");
+    }
+
+    /// Pod Identity ServiceAccounts of a managed role (`spin.core`) and of
+    /// an existing one (`spin-deck`), two of whose IDs collide.
+    fn pod_identity_install() -> Install {
+        let source = "namespace spinnaker\naccount 123456789012\ncluster prod\n\
+                      oidc oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE\n\
+                      role spin.core {\n  policy arn:aws:iam::aws:policy/ReadOnlyAccess\n}\n\
+                      service * -> role spin.core\n\
+                      service front50 -> role spin.core as spin.front50 {\n  identity both\n}\n\
+                      service deck -> role spin-deck as spin-front50 {\n  identity pod-identity\n}\n";
+        let analysis = crate::analyze(source);
+        assert!(
+            analysis.diagnostics.is_empty(),
+            "{:?}",
+            analysis.diagnostics
+        );
+        analysis.install.unwrap()
+    }
+
+    #[test]
+    fn writes_one_association_per_pod_identity_service_account() {
+        let install = pod_identity_install();
+        let (text, template) = template(&install);
+        let resources = template["Resources"].as_object().unwrap();
+        assert_eq!(resources.len(), 3);
+        // The role, then the associations in ServiceAccount order.
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert!(at("\n  Rolespincore:\n") < at("\n  PodIdentityspinfront50:\n"));
+        assert!(at("\n  PodIdentityspinfront50:\n") < at("\n  PodIdentityspinfront502:\n"));
+        assert_eq!(
+            resources["PodIdentityspinfront50"],
+            serde_json::json!({
+                "Type": "AWS::EKS::PodIdentityAssociation",
+                "Properties": {
+                    "ClusterName": "prod",
+                    "Namespace": "spinnaker",
+                    "ServiceAccount": "spin.front50",
+                    "RoleArn": {"Fn::GetAtt": ["Rolespincore", "Arn"]}
+                }
+            })
+        );
+        assert_eq!(
+            resources["PodIdentityspinfront502"],
+            serde_json::json!({
+                "Type": "AWS::EKS::PodIdentityAssociation",
+                "Properties": {
+                    "ClusterName": "prod",
+                    "Namespace": "spinnaker",
+                    "ServiceAccount": "spin-front50",
+                    "RoleArn": "arn:aws:iam::123456789012:role/spin-deck"
+                }
+            })
+        );
+        assert!(!text.contains('!'), "{text}");
+    }
+
+    #[test]
+    fn associations_without_a_managed_role_still_make_a_template() {
+        let mut install = pod_identity_install();
+        install.managed_roles.clear();
+        let (_, template) = template(&install);
+        assert!(template.get("Outputs").is_none());
+        let resources = template["Resources"].as_object().unwrap();
+        assert_eq!(resources.len(), 2);
+        assert_eq!(
+            resources["PodIdentityspinfront50"]["Properties"]["RoleArn"],
+            "arn:aws:iam::123456789012:role/spin.core"
+        );
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! `--iam terraform`: `iam/main.tf.json`, in Terraform's JSON syntax
 //! (LANGUAGE.md section 10). One `aws_iam_role` per managed role, one
-//! `aws_iam_role_policy_attachment` per policy; no `provider` or `terraform`
-//! block (the user's configuration has its own).
+//! `aws_iam_role_policy_attachment` per policy, one
+//! `aws_eks_pod_identity_association` per Pod Identity ServiceAccount (its
+//! `role_arn` a reference to the role's resource when irsa manages the role,
+//! the literal ARN otherwise); no `provider` or `terraform` block (the
+//! user's configuration has its own).
 //!
 //! Every JSON string in a `.tf.json` body is a Terraform string template, so
 //! each literal goes through [`literal`] (`${` → `$${`, `%{` → `%%{`); the
@@ -14,7 +17,7 @@ use serde::ser::SerializeMap;
 
 use super::IamOutput;
 use crate::emit::{EmitError, OutputFile};
-use crate::ir::{Install, ManagedRole};
+use crate::ir::{Association, Install, ManagedRole};
 use crate::policy;
 
 /// Where the file goes, relative to `-o DIR`.
@@ -30,8 +33,10 @@ pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
     let resources = Resources {
         aws_iam_role: roles(install, &labelled)?,
         aws_iam_role_policy_attachment: attachments(&labelled),
+        aws_eks_pod_identity_association: associations(&install.associations, &labelled),
     };
-    // Nothing to manage: no file (an empty configuration says nothing).
+    // No managed role and no association: no file (an empty configuration
+    // says nothing).
     if resources.is_empty() {
         return Ok(IamOutput::default());
     }
@@ -55,20 +60,23 @@ struct Configuration {
     resource: Resources,
 }
 
-/// The `resource` block, by type: roles, their attachments (and, with Pod
-/// Identity, `aws_eks_pod_identity_association`), each in order of
-/// appearance.
+/// The `resource` block, by type: roles, their attachments, then the Pod
+/// Identity associations, each in order of appearance.
 #[derive(Serialize)]
 struct Resources {
     #[serde(skip_serializing_if = "Blocks::is_empty")]
     aws_iam_role: Blocks<RoleBody>,
     #[serde(skip_serializing_if = "Blocks::is_empty")]
     aws_iam_role_policy_attachment: Blocks<AttachmentBody>,
+    #[serde(skip_serializing_if = "Blocks::is_empty")]
+    aws_eks_pod_identity_association: Blocks<AssociationBody>,
 }
 
 impl Resources {
     fn is_empty(&self) -> bool {
-        self.aws_iam_role.is_empty() && self.aws_iam_role_policy_attachment.is_empty()
+        self.aws_iam_role.is_empty()
+            && self.aws_iam_role_policy_attachment.is_empty()
+            && self.aws_eks_pod_identity_association.is_empty()
     }
 }
 
@@ -115,6 +123,16 @@ struct AttachmentBody {
     /// A reference to the role's resource: `${aws_iam_role.LABEL.name}`.
     role: String,
     policy_arn: String,
+}
+
+/// An `aws_eks_pod_identity_association`.
+#[derive(Serialize)]
+struct AssociationBody {
+    cluster_name: String,
+    namespace: String,
+    service_account: String,
+    /// `${aws_iam_role.LABEL.arn}` for a managed role, else the literal ARN.
+    role_arn: String,
 }
 
 /// One `aws_iam_role` per managed role.
@@ -168,6 +186,36 @@ fn attachments(labelled: &[(String, &ManagedRole)]) -> Blocks<AttachmentBody> {
                     policy_arn: literal(arn),
                 };
                 (label, body)
+            })
+            .collect(),
+    )
+}
+
+/// One `aws_eks_pod_identity_association` per Pod Identity ServiceAccount,
+/// in ServiceAccount order, labelled after the ServiceAccount.
+fn associations(
+    associations: &[Association],
+    labelled: &[(String, &ManagedRole)],
+) -> Blocks<AssociationBody> {
+    let mut labels = Labels::default();
+    Blocks(
+        associations
+            .iter()
+            .map(|association| {
+                let role_arn = labelled
+                    .iter()
+                    .find(|(_, managed)| managed.role.same_role(&association.role))
+                    .map_or_else(
+                        || literal(&association.role.arn()),
+                        |(role_label, _)| format!("${{aws_iam_role.{role_label}.arn}}"),
+                    );
+                let body = AssociationBody {
+                    cluster_name: literal(&association.cluster),
+                    namespace: literal(&association.namespace),
+                    service_account: literal(&association.service_account),
+                    role_arn,
+                };
+                (labels.unique(label(&association.service_account)), body)
             })
             .collect(),
     )
@@ -451,6 +499,89 @@ mod tests {
         );
         install.managed_roles.clear();
         assert_eq!(emit(&install).unwrap(), IamOutput::default());
+    }
+
+    /// Pod Identity ServiceAccounts of a managed role (`spin.core`) and of
+    /// an existing one (`spin-deck`).
+    fn pod_identity_install() -> Install {
+        let source = "namespace spinnaker\naccount 123456789012\ncluster prod\n\
+                      oidc oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE\n\
+                      role spin.core {\n  policy arn:aws:iam::aws:policy/ReadOnlyAccess\n}\n\
+                      service * -> role spin.core\n\
+                      service front50 -> role spin.core as spin.front50 {\n  identity both\n}\n\
+                      service deck -> role spin-deck as 9deck {\n  identity pod-identity\n}\n";
+        let analysis = crate::analyze(source);
+        assert!(
+            analysis.diagnostics.is_empty(),
+            "{:?}",
+            analysis.diagnostics
+        );
+        analysis.install.unwrap()
+    }
+
+    #[test]
+    fn writes_one_association_per_pod_identity_service_account() {
+        let install = pod_identity_install();
+        let config = config(&install);
+        assert_eq!(
+            config["resource"]["aws_eks_pod_identity_association"],
+            serde_json::json!({
+                "spin_front50": {
+                    "cluster_name": "prod",
+                    "namespace": "spinnaker",
+                    "service_account": "spin.front50",
+                    "role_arn": "${aws_iam_role.spin_core.arn}"
+                },
+                "_9deck": {
+                    "cluster_name": "prod",
+                    "namespace": "spinnaker",
+                    "service_account": "9deck",
+                    "role_arn": "arn:aws:iam::123456789012:role/spin-deck"
+                }
+            })
+        );
+        // Roles, attachments, then associations, in ServiceAccount order.
+        let content = &emit(&install).unwrap().files[0].content;
+        let at = |needle: &str| content.find(needle).unwrap();
+        assert!(at("\"aws_iam_role\"") < at("\"aws_iam_role_policy_attachment\""));
+        assert!(
+            at("\"aws_iam_role_policy_attachment\"") < at("\"aws_eks_pod_identity_association\"")
+        );
+        assert!(at("\"spin_front50\": {") < at("\"_9deck\": {"));
+    }
+
+    #[test]
+    fn associations_escape_literals_and_colliding_labels_get_numbers() {
+        let mut install = pod_identity_install();
+        let mut odd = install.associations[1].clone();
+        odd.service_account = "9deck".to_owned();
+        odd.role.name = "x${y}".to_owned();
+        odd.cluster = "c%{z}".to_owned();
+        install.associations.push(odd);
+        let config = config(&install);
+        let associations = &config["resource"]["aws_eks_pod_identity_association"];
+        assert_eq!(
+            associations["_9deck-2"]["role_arn"],
+            "arn:aws:iam::123456789012:role/x$${y}"
+        );
+        assert_eq!(associations["_9deck-2"]["cluster_name"], "c%%{z}");
+        assert_eq!(associations.as_object().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn associations_without_a_managed_role_still_make_a_file() {
+        let mut install = pod_identity_install();
+        install.managed_roles.clear();
+        let config = config(&install);
+        let resources = config["resource"].as_object().unwrap();
+        assert_eq!(
+            resources.keys().collect::<Vec<_>>(),
+            ["aws_eks_pod_identity_association"]
+        );
+        assert_eq!(
+            resources["aws_eks_pod_identity_association"]["spin_front50"]["role_arn"],
+            "arn:aws:iam::123456789012:role/spin.core"
+        );
     }
 
     #[test]
