@@ -96,6 +96,17 @@ pub fn examples() -> Vec<PathBuf> {
     files_in(&root().join("dsl-examples"), "irsa")
 }
 
+/// The extra `irsa compile` arguments an example documents, from a
+/// comment among its first lines: `# compile-with: --iam terraform`.
+pub fn example_args(example: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(example).unwrap_or_default();
+    text.lines()
+        .take_while(|line| line.starts_with('#'))
+        .find_map(|line| line.strip_prefix("# compile-with:"))
+        .map(|args| args.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
 /// Every input the project keeps: the examples and the annotated
 /// diagnostic and adversarial cases (`.irsa`), and the fuzzers' findings
 /// (`.bin`).

@@ -10,7 +10,7 @@
 )]
 
 use irsa_test_support::kubernetes::{ambiguous_plain_scalars, crd_for};
-use irsa_test_support::{examples, irsa, relative, root, yaml_documents};
+use irsa_test_support::{example_args, examples, irsa, relative, root, yaml_documents};
 use k8s_openapi::api::core::v1::ServiceAccount;
 use serde_json::Value;
 
@@ -23,17 +23,11 @@ fn there_are_at_least_twelve_examples() {
 fn examples_match_their_committed_output() {
     for example in examples() {
         let out = example.with_extension("");
-        let run = irsa(
-            &[
-                "compile",
-                &relative(&example),
-                "-o",
-                &relative(&out),
-                "--check",
-            ],
-            &root(),
-            None,
-        );
+        let (file, dir) = (relative(&example), relative(&out));
+        let mut args = vec!["compile", &file, "-o", &dir, "--check"];
+        let extra = example_args(&example);
+        args.extend(extra.iter().map(String::as_str));
+        let run = irsa(&args, &root(), None);
         assert_eq!(
             run.code,
             0,
@@ -46,14 +40,24 @@ fn examples_match_their_committed_output() {
     }
 }
 
-/// The stream is the committed `serviceaccounts.yaml` and
-/// `spinnakerservice.yaml` one after the other, byte for byte: the committed
-/// tree pins the stream too, so no snapshot repeats it.
+/// The stream is the committed `iam.yaml` (with `--iam ack|crossplane`),
+/// `serviceaccounts.yaml` and `spinnakerservice.yaml` one after the other,
+/// byte for byte: the committed tree pins the stream too, so no snapshot
+/// repeats it.
 #[test]
 fn example_streams_are_their_committed_files_in_order() {
     for example in examples() {
         let name = relative(&example);
-        let compiled = irsa(&["compile", &name], &root(), None);
+        let extra = example_args(&example);
+        let mut args = vec!["compile", name.as_str()];
+        // Terraform and CloudFormation go to files only (-o).
+        if !extra
+            .iter()
+            .any(|a| a == "terraform" || a == "cloudformation")
+        {
+            args.extend(extra.iter().map(String::as_str));
+        }
+        let compiled = irsa(&args, &root(), None);
         assert_eq!(compiled.code, 0, "{}", compiled.stderr);
         assert_eq!(
             compiled.stderr, "",
@@ -63,10 +67,15 @@ fn example_streams_are_their_committed_files_in_order() {
         let committed = |file: &str| std::fs::read_to_string(out.join(file)).ok();
         let service = committed("spinnakerservice.yaml")
             .unwrap_or_else(|| panic!("{name}: no committed spinnakerservice.yaml"));
-        let expected = match committed("serviceaccounts.yaml") {
-            Some(accounts) => format!("{accounts}---\n{service}"),
-            None => service,
-        };
+        let expected = [
+            committed("iam.yaml"),
+            committed("serviceaccounts.yaml"),
+            Some(service),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("---\n");
         assert_eq!(
             compiled.stdout, expected,
             "{name}: the stream is not the committed files (cargo xtask bless-examples)"

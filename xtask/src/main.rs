@@ -397,10 +397,19 @@ fn bless_examples() -> Result<(), String> {
         let (Some(example), Some(out)) = (example.to_str(), out.to_str()) else {
             return Err("non-UTF-8 path under dsl-examples/".to_owned());
         };
-        run(
-            irsa.to_str().ok_or("non-UTF-8 target path")?,
-            &["compile", example, "-o", out],
-        )?;
+        // The arguments an example documents: `# compile-with: --iam terraform`.
+        let text = std::fs::read_to_string(example).map_err(|e| format!("{example}: {e}"))?;
+        let extra: Vec<&str> = text
+            .lines()
+            .take_while(|line| line.starts_with('#'))
+            .find_map(|line| line.strip_prefix("# compile-with:"))
+            .map(|args| args.split_whitespace().collect())
+            .unwrap_or_default();
+        // Files of a form no longer asked for would stay behind.
+        let _ = std::fs::remove_dir_all(out);
+        let mut args = vec!["compile", example, "-o", out];
+        args.extend(extra);
+        run(irsa.to_str().ok_or("non-UTF-8 target path")?, &args)?;
     }
     Ok(())
 }
