@@ -2,7 +2,9 @@
 //! against their real consumers: every `iam/main.tf.json` passes `terraform
 //! init` + `terraform validate` (offline, the AWS provider from a filesystem
 //! mirror), every `iam/template.yaml` passes `cfn-lint`; and every form's
-//! trust policy is the document of `trust-policies/NAME.json`.
+//! trust policy is the document of `trust-policies/NAME.json`; every Pod
+//! Identity ServiceAccount has exactly one association in each form, whose
+//! role is the managed role's resource or, for an existing role, its ARN.
 //!
 //! A missing consumer fails the test (it never skips): `cargo xtask ci`
 //! installs them (cfn-lint in `target/venv`, terraform on `PATH`).
@@ -49,7 +51,10 @@ impl Case {
             .collect();
         assert!(errors.is_empty(), "{name}: {errors:?}\n{source}");
         let install = analysis.install.unwrap();
-        assert!(!install.managed_roles.is_empty(), "{name} manages roles");
+        assert!(
+            !install.managed_roles.is_empty() || !install.associations.is_empty(),
+            "{name} manages roles or associates ServiceAccounts"
+        );
         Case {
             name,
             source: source.to_owned(),
@@ -81,6 +86,17 @@ impl Case {
             .collect();
         let path = format!("out/trust-policies/{}.json", file_stem(role, &roles));
         serde_json::from_str(&dir.read(&path)).unwrap()
+    }
+
+    /// The Pod Identity ServiceAccounts, from the ServiceAccounts themselves
+    /// (not from `Install::associations`), with their roles.
+    fn pod_identity_service_accounts(&self) -> Vec<(&str, &Role)> {
+        self.install
+            .service_accounts
+            .iter()
+            .filter(|sa| sa.identity.uses_pod_identity())
+            .map(|sa| (sa.name.as_str(), &sa.role))
+            .collect()
     }
 }
 
@@ -171,6 +187,30 @@ fn cases() -> Vec<Case> {
                  service front50 -> role spinnaker {{\n  identity both\n}}\n\
                  service deck -> role spin-deck {{\n  identity pod-identity\n}}\n"
             ),
+        ),
+        // Pod Identity with managed and existing roles: two managed roles
+        // whose logical IDs collide, ServiceAccounts whose association IDs
+        // collide (`spin.front50`, `spin-front50`, `spinfront50`, the last
+        // shared by two services), existing roles by short name and by ARN.
+        Case::new(
+            "pod-identity-mixed",
+            &format!(
+                "{HEADER}role spin.core {{\n  policy arn:aws:iam::aws:policy/ReadOnlyAccess\n}}\n\
+                 role spin-core\n\
+                 service * -> role spin.core\n\
+                 service front50 -> role spin.core as spin.front50 {{\n  identity both\n}}\n\
+                 service clouddriver -> role spin-core as spin-front50 {{\n  identity pod-identity\n}}\n\
+                 service igor, echo -> role spin-pubsub as spinfront50 {{\n  identity pod-identity\n}}\n\
+                 service deck -> role arn:aws:iam::123456789012:role/web/spin-deck {{\n  identity both\n}}\n\
+                 service rosco -> role spin-rosco\n"
+            ),
+        ),
+        // Associations and no managed role: the form still carries them.
+        Case::new(
+            "pod-identity-unmanaged",
+            "namespace spinnaker\ncluster prod\n\
+             service front50 -> role arn:aws:iam::123456789012:role/spin-front50 {\n  identity pod-identity\n}\n\
+             service deck -> role arn:aws:iam::123456789012:role/spin-deck as 9deck {\n  identity pod-identity\n}\n",
         ),
         // The most policies a role may have (a warning above 10).
         Case::new(
@@ -312,9 +352,9 @@ impl Terraform {
     }
 
     /// `terraform plan` with a provider configuration that asks AWS
-    /// nothing, and the values it plans, by resource address
+    /// nothing, and what it plans, by resource address
     /// (`module.NAME.TYPE.LABEL`).
-    fn plan(&self) -> BTreeMap<String, Value> {
+    fn plan(&self) -> Plan {
         self.dir.write(
             "config/provider.tf.json",
             serde_json::json!({"provider": {"aws": {
@@ -340,7 +380,7 @@ impl Terraform {
         let (ok, text) = self.run(&["show", "-json", "-no-color", "irsa.plan"]);
         assert!(ok, "terraform show failed:\n{text}");
         let plan: Value = serde_json::from_str(&text).unwrap();
-        plan["resource_changes"]
+        let changes = plan["resource_changes"]
             .as_array()
             .unwrap()
             .iter()
@@ -348,10 +388,52 @@ impl Terraform {
                 assert_eq!(change["change"]["actions"], serde_json::json!(["create"]));
                 (
                     change["address"].as_str().unwrap().to_owned(),
-                    change["change"]["after"].clone(),
+                    change["change"].clone(),
                 )
             })
-            .collect()
+            .collect();
+        Plan { plan, changes }
+    }
+}
+
+/// A plan, as `terraform show -json` gives it.
+struct Plan {
+    plan: Value,
+    /// Each resource's `change` (`after`, `after_unknown`…), by address.
+    changes: BTreeMap<String, Value>,
+}
+
+impl Plan {
+    /// The values Terraform plans for a resource (the known ones).
+    fn after(&self, address: &str) -> &Value {
+        &self.changes[address]["after"]
+    }
+
+    /// Whether a value of a resource is known only after apply (an ARN
+    /// that AWS assigns).
+    fn unknown(&self, address: &str, argument: &str) -> bool {
+        self.changes[address]["after_unknown"][argument] == Value::Bool(true)
+    }
+
+    /// The resource addresses an argument of a module's resource refers
+    /// to, as Terraform resolved them (`aws_iam_role.LABEL.arn`, …).
+    fn references(&self, module: &str, address: &str, argument: &str) -> Vec<String> {
+        let resources = self.plan["configuration"]["root_module"]["module_calls"][module]["module"]
+            ["resources"]
+            .as_array()
+            .unwrap();
+        let resource = resources
+            .iter()
+            .find(|r| r["address"] == address)
+            .unwrap_or_else(|| panic!("{module}: no {address} in the plan's configuration"));
+        resource["expressions"][argument]["references"]
+            .as_array()
+            .map(|refs| {
+                refs.iter()
+                    .map(|r| r.as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -394,7 +476,7 @@ fn every_main_tf_json_passes_terraform_validate_and_plans_the_managed_roles() {
                 .unwrap_or_default()
         };
         let planned_of =
-            |kind: &str, label: &str| &planned[&format!("module.{name}.{kind}.{label}")];
+            |kind: &str, label: &str| planned.after(&format!("module.{name}.{kind}.{label}"));
         let roles = labels("aws_iam_role");
         assert_eq!(roles.len(), install.managed_roles.len(), "{name}");
         let attachments = labels("aws_iam_role_policy_attachment");
@@ -466,6 +548,54 @@ fn every_main_tf_json_passes_terraform_validate_and_plans_the_managed_roles() {
             policies.sort_unstable();
             assert_eq!(attached, policies, "{name}: {label}");
         }
+        // Every Pod Identity ServiceAccount has exactly one association, to
+        // its role: a reference Terraform resolves to the managed role's
+        // resource, else the literal ARN.
+        let associations = labels("aws_eks_pod_identity_association");
+        let service_accounts = case.pod_identity_service_accounts();
+        assert_eq!(associations.len(), service_accounts.len(), "{name}");
+        for (service_account, role) in service_accounts {
+            let matching: Vec<&String> = associations
+                .iter()
+                .filter(|label| {
+                    planned_of("aws_eks_pod_identity_association", label)["service_account"]
+                        == service_account
+                })
+                .collect();
+            assert_eq!(matching.len(), 1, "{name}: {service_account}: {matching:?}");
+            let label = matching[0];
+            let address = format!("module.{name}.aws_eks_pod_identity_association.{label}");
+            let association = planned.after(&address);
+            assert_eq!(
+                association["cluster_name"],
+                install.cluster.as_ref().unwrap().value.as_str(),
+                "{name}: {label}"
+            );
+            assert_eq!(
+                association["namespace"],
+                install.namespace.as_ref().unwrap().value.as_str(),
+                "{name}: {label}"
+            );
+            let references = planned.references(
+                name,
+                &format!("aws_eks_pod_identity_association.{label}"),
+                "role_arn",
+            );
+            if install.managed_role(role).is_some() {
+                let role_label = roles
+                    .iter()
+                    .find(|l| planned_of("aws_iam_role", l)["name"] == role.name.as_str())
+                    .unwrap();
+                assert!(
+                    references.contains(&format!("aws_iam_role.{role_label}.arn")),
+                    "{name}: {label} refers to {references:?}, not to {role_label}"
+                );
+                assert!(planned.unknown(&address, "role_arn"), "{name}: {label}");
+            } else {
+                assert!(references.is_empty(), "{name}: {label}: {references:?}");
+                assert_eq!(association["role_arn"], role.arn(), "{name}: {label}");
+            }
+        }
     }
 }
 
@@ -491,6 +621,20 @@ fn terraform_validate_rejects_a_misspelled_argument_and_an_unescaped_template() 
     let (ok, text) = Terraform::new(&[("unescaped", &unescaped)]).validate();
     assert!(!ok, "an unescaped template passed:\n{text}");
     assert!(text.contains("var.undeclared"), "{text}");
+
+    // An association's argument too.
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "pod-identity")
+        .unwrap();
+    let content = case
+        .compile(IamForm::Terraform)
+        .read("out/iam/main.tf.json");
+    assert!(content.contains("\"service_account\""));
+    let misspelled = content.replace("\"service_account\"", "\"service_acount\"");
+    let (ok, text) = Terraform::new(&[("misspelled", &misspelled)]).validate();
+    assert!(!ok, "a misspelled association argument passed:\n{text}");
+    assert!(text.contains("service_acount"), "{text}");
 }
 
 /// `assume_role_policy`, as the literal it stands for, is the compact trust
@@ -501,7 +645,10 @@ fn terraform_trust_policies_decode_to_the_trust_policy_files() {
         let name = case.name;
         let dir = case.compile(IamForm::Terraform);
         let config: Value = serde_json::from_str(&dir.read("out/iam/main.tf.json")).unwrap();
-        let roles = config["resource"]["aws_iam_role"].as_object().unwrap();
+        let no_roles = serde_json::Map::new();
+        let roles = config["resource"]["aws_iam_role"]
+            .as_object()
+            .unwrap_or(&no_roles);
         assert_eq!(roles.len(), case.install.managed_roles.len(), "{name}");
         for managed in &case.install.managed_roles {
             let (label, body) = roles
@@ -583,6 +730,26 @@ fn cfn_lint_rejects_a_misspelled_property() {
         "a misspelled property passed (exit {code}):\n{text}"
     );
     assert!(text.contains("MaxSesionDuration"), "{text}");
+
+    // An association's property too.
+    let case = cases()
+        .into_iter()
+        .find(|c| c.name == "pod-identity")
+        .unwrap();
+    let dir = case.compile(IamForm::CloudFormation);
+    let text = dir.read("out/iam/template.yaml");
+    assert!(text.contains("ServiceAccount:"));
+    dir.write(
+        "out/iam/template.yaml",
+        text.replace("ServiceAccount:", "ServiceAcount:"),
+    );
+    let (code, text) = cfn_lint(&[dir.join("out/iam/template.yaml")]);
+    assert_ne!(
+        code & 2,
+        0,
+        "a misspelled association property passed (exit {code}):\n{text}"
+    );
+    assert!(text.contains("ServiceAcount"), "{text}");
 }
 
 /// `AssumeRolePolicyDocument` is the document of `trust-policies/NAME.json`,
@@ -594,7 +761,17 @@ fn cloudformation_trust_policies_are_the_trust_policy_files() {
         let dir = case.compile(IamForm::CloudFormation);
         let template: Value = serde_saphyr::from_str(&dir.read("out/iam/template.yaml")).unwrap();
         let resources = template["Resources"].as_object().unwrap();
-        assert_eq!(resources.len(), case.install.managed_roles.len(), "{name}");
+        let of_type = |kind: &str| -> Vec<(&String, &Value)> {
+            resources
+                .iter()
+                .filter(|(_, r)| r["Type"] == kind)
+                .collect()
+        };
+        assert_eq!(
+            of_type("AWS::IAM::Role").len(),
+            case.install.managed_roles.len(),
+            "{name}"
+        );
         for managed in &case.install.managed_roles {
             let (id, resource) = resources
                 .iter()
@@ -619,12 +796,89 @@ fn cloudformation_trust_policies_are_the_trust_policy_files() {
                 "{name}"
             );
         }
+        // Every Pod Identity ServiceAccount has exactly one association, to
+        // its role: `Fn::GetAtt` of the managed role's resource, else the
+        // literal ARN.
+        let associations = of_type("AWS::EKS::PodIdentityAssociation");
+        let service_accounts = case.pod_identity_service_accounts();
+        assert_eq!(associations.len(), service_accounts.len(), "{name}");
+        assert_eq!(
+            resources.len(),
+            case.install.managed_roles.len() + service_accounts.len(),
+            "{name}"
+        );
+        for (service_account, role) in service_accounts {
+            let matching: Vec<&(&String, &Value)> = associations
+                .iter()
+                .filter(|(_, r)| r["Properties"]["ServiceAccount"] == service_account)
+                .collect();
+            assert_eq!(matching.len(), 1, "{name}: {service_account}");
+            let (id, resource) = matching[0];
+            assert!(id.starts_with("PodIdentity"), "{name}: {id}");
+            let properties = &resource["Properties"];
+            assert_eq!(
+                properties["ClusterName"],
+                case.install.cluster.as_ref().unwrap().value.as_str(),
+                "{name}: {id}"
+            );
+            assert_eq!(
+                properties["Namespace"],
+                case.install.namespace.as_ref().unwrap().value.as_str(),
+                "{name}: {id}"
+            );
+            if case.install.managed_role(role).is_some() {
+                let target = properties["RoleArn"]["Fn::GetAtt"][0].as_str().unwrap();
+                assert_eq!(
+                    properties["RoleArn"],
+                    serde_json::json!({"Fn::GetAtt": [target, "Arn"]}),
+                    "{name}: {id}"
+                );
+                assert_eq!(resources[target]["Type"], "AWS::IAM::Role", "{name}: {id}");
+                assert_eq!(
+                    resources[target]["Properties"]["RoleName"],
+                    role.name.as_str(),
+                    "{name}: {id}"
+                );
+            } else {
+                assert_eq!(properties["RoleArn"], role.arn(), "{name}: {id}");
+            }
+        }
     }
 }
 
 // ---------------------------------------------------------------- both
 
-/// A file that manages no role writes no IAM file in either form.
+/// The associations go in the `--iam` form, not in `pod-identity/`: every
+/// Pod Identity case writes its form and no `pod-identity/` file.
+#[test]
+fn associations_go_in_the_form_and_not_in_pod_identity_files() {
+    for case in cases() {
+        if case.install.associations.is_empty() {
+            continue;
+        }
+        for (form, file) in [
+            (IamForm::Terraform, "out/iam/main.tf.json"),
+            (IamForm::CloudFormation, "out/iam/template.yaml"),
+        ] {
+            let dir = case.compile(form);
+            assert!(
+                dir.exists(file),
+                "{}: {form:?}: {:?}",
+                case.name,
+                dir.files()
+            );
+            assert!(
+                !dir.exists("out/pod-identity"),
+                "{}: {form:?}: {:?}",
+                case.name,
+                dir.files()
+            );
+        }
+    }
+}
+
+/// A file that manages no role and associates no ServiceAccount writes no
+/// IAM file in either form.
 #[test]
 fn no_managed_role_no_iam_file() {
     for form in [IamForm::Terraform, IamForm::CloudFormation] {
