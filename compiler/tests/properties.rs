@@ -1,13 +1,22 @@
-//! Property tests over generated programs of the language (v1: sections
-//! 2–8 of the language reference). The generator writes every statement and
-//! setting, in any order, with any spacing, comments and line ends, and
-//! keeps beside each program its meaning, worked out here independently of
-//! the compiler (the model below). The properties:
+//! Property tests over generated programs of the language (v2: sections
+//! 2–11 of the language reference). The generator writes every statement and
+//! setting (`cluster`, `region`, `role` declarations with their settings and
+//! `identity` included), in any order, with any spacing, comments and line
+//! ends, and keeps beside each program its meaning, worked out here
+//! independently of the compiler (the model below). [`keep_v2_valid`] keeps
+//! the v2 rules (diagnostics E080–E100) so that every program is valid. The
+//! properties:
 //!
-//! - a generated program compiles, with exactly the warnings it deserves, to
-//!   the ServiceAccounts, SpinnakerService and files of its model;
-//! - with `oidc`, each role's trust policy names exactly that role's
-//!   ServiceAccounts, with their audiences;
+//! - a generated program compiles, with exactly the warnings it deserves
+//!   (W005 included), to the ServiceAccounts, SpinnakerService and files of
+//!   its model;
+//! - each role's trust policy is section 7's document for it: the IRSA
+//!   statement names exactly its `irsa` and `both` ServiceAccounts with their
+//!   audiences, the Pod Identity statement exactly its `pod-identity` and
+//!   `both` ones with the cluster and namespace, and no other role's;
+//! - `pod-identity/SA.json` are exactly the model's associations;
+//! - with `--iam FORM`, every form's trust policy of each managed role is
+//!   that document too (and Crossplane without a region is E100);
 //! - `fmt` is idempotent and never changes what a program compiles to;
 //! - the fuzz targets' properties hold for generated programs and for
 //!   arbitrary text.
@@ -16,10 +25,10 @@
 //! did (a property whose precondition the generator never meets proves
 //! nothing). Run with `--nocapture` to see the counts.
 //!
-//! Adding a statement or a setting (v2: `cluster`, `region`, `role`,
-//! `identity`) is adding a variant to [`Statement`] or [`Setting`], its
-//! strategy, its rendering and its effect on the model, and a [`Feature`]
-//! that the coverage test then requires.
+//! Adding a statement or a setting is adding a variant to [`Statement`],
+//! [`Setting`] or [`RoleSetting`], its strategy, its rendering and its
+//! effect on the model, and a [`Feature`] that the coverage test then
+//! requires.
 
 #![allow(
     clippy::unwrap_used,
@@ -32,7 +41,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use irsa::{EmitOptions, Output, Severity};
+use irsa::{EmitOptions, IamForm, Output, Severity};
 use irsa_test_support::properties::{
     self as fuzz, Compiled, check_output, meaning, service_settings_order, trust_policy_paths,
 };
@@ -101,6 +110,57 @@ enum Statement {
     Naming(String),
     Oidc(String),
     Defaults(Vec<Setting>),
+    Cluster(String),
+    Region(String),
+    /// `role ROLE [{ … }]` (section 10).
+    Role(Declaration),
+}
+
+/// A `role` declaration: the role (written in full or short) and its
+/// settings.
+#[derive(Debug, Clone)]
+struct Declaration {
+    role: Role,
+    /// Written as a full ARN even where a short name would do.
+    full: bool,
+    settings: Vec<RoleSetting>,
+}
+
+/// A setting of a `role` block (section 10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RoleSetting {
+    Policy(String),
+    Boundary(String),
+    MaxSession { written: String, seconds: u64 },
+    Description(String),
+    Tag { key: String, value: String },
+}
+
+/// `identity` (section 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names, reason = "the language's words")]
+enum Identity {
+    Irsa,
+    PodIdentity,
+    Both,
+}
+
+impl Identity {
+    fn uses_irsa(self) -> bool {
+        self != Identity::PodIdentity
+    }
+
+    fn uses_pod_identity(self) -> bool {
+        self != Identity::Irsa
+    }
+
+    fn word(self) -> &'static str {
+        match self {
+            Identity::Irsa => "irsa",
+            Identity::PodIdentity => "pod-identity",
+            Identity::Both => "both",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,6 +188,7 @@ enum Setting {
         key: String,
         value: String,
     },
+    Identity(Identity),
 }
 
 impl Setting {
@@ -140,8 +201,31 @@ impl Setting {
             Setting::TokenExpiration { .. } => "token-expiration".to_owned(),
             Setting::Annotation { key, .. } => format!("annotation {key}"),
             Setting::Label { key, .. } => format!("label {key}"),
+            Setting::Identity(_) => "identity".to_owned(),
         }
     }
+
+    /// `audience`, `sts-regional-endpoints`, `token-expiration`: they act
+    /// on IRSA only (E096 on a `pod-identity` ServiceAccount).
+    fn irsa_only(&self) -> bool {
+        matches!(
+            self,
+            Setting::Audience(_)
+                | Setting::StsRegionalEndpoints(_)
+                | Setting::TokenExpiration { .. }
+        )
+    }
+}
+
+/// The `identity` of settings, `irsa` unless set.
+fn identity_of(settings: &[Setting]) -> Identity {
+    settings
+        .iter()
+        .find_map(|s| match s {
+            Setting::Identity(identity) => Some(*identity),
+            _ => None,
+        })
+        .unwrap_or(Identity::Irsa)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,6 +331,32 @@ impl Program {
         .unwrap_or_default()
     }
 
+    fn cluster(&self) -> Option<String> {
+        self.statement(|s| match s {
+            Statement::Cluster(c) => Some(c.clone()),
+            _ => None,
+        })
+    }
+
+    /// `region`, else the region of an EKS `oidc` issuer.
+    fn region(&self) -> Option<String> {
+        self.statement(|s| match s {
+            Statement::Region(r) => Some(r.clone()),
+            _ => None,
+        })
+        .or_else(|| self.oidc().and_then(|i| region_of_issuer(&i)))
+    }
+
+    fn declarations(&self) -> Vec<&Declaration> {
+        self.statements
+            .iter()
+            .filter_map(|s| match s {
+                Statement::Role(d) => Some(d),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn naming(&self) -> String {
         self.statement(|s| match s {
             Statement::Naming(base) => Some(base.clone()),
@@ -288,6 +398,25 @@ impl Program {
                 Statement::Partition(v) => out.push_str(&simple("partition", v)),
                 Statement::Naming(v) => out.push_str(&simple("naming", v)),
                 Statement::Oidc(v) => out.push_str(&simple("oidc", v)),
+                Statement::Cluster(v) => out.push_str(&simple("cluster", v)),
+                Statement::Region(v) => out.push_str(&simple("region", v)),
+                Statement::Role(declaration) => {
+                    let role = if declaration.full || !declaration.role.short {
+                        declaration.role.arn()
+                    } else {
+                        declaration.role.written()
+                    };
+                    if declaration.settings.is_empty() {
+                        out.push_str(&simple("role", &role));
+                    } else {
+                        out.push_str(&format!("role{sp}{role}{sp}{{{comment}{eol}"));
+                        for setting in &declaration.settings {
+                            let (name, value) = render_role_setting(setting, sp);
+                            out.push_str(&format!("{indent}{name}{sp}{value}{comment}{eol}"));
+                        }
+                        out.push_str(&format!("}}{eol}"));
+                    }
+                }
                 Statement::Defaults(list) => {
                     out.push_str(&format!("defaults{before_arrow}{{{comment}{eol}"));
                     settings(out, list);
@@ -365,7 +494,29 @@ fn render_setting(setting: &Setting, sp: &str) -> (&'static str, String) {
             ("annotation", format!("{}{sp}{}", quote(key), quote(value)))
         }
         Setting::Label { key, value } => ("label", format!("{}{sp}{}", quote(key), quote(value))),
+        Setting::Identity(identity) => ("identity", identity.word().to_owned()),
     }
+}
+
+fn render_role_setting(setting: &RoleSetting, sp: &str) -> (&'static str, String) {
+    match setting {
+        RoleSetting::Policy(arn) => ("policy", arn.clone()),
+        RoleSetting::Boundary(arn) => ("boundary", arn.clone()),
+        RoleSetting::MaxSession { written, .. } => ("max-session", written.clone()),
+        RoleSetting::Description(text) => ("description", quote(text)),
+        RoleSetting::Tag { key, value } => ("tag", format!("{}{sp}{}", quote(key), quote(value))),
+    }
+}
+
+/// The region of an EKS issuer, `oidc.eks.REGION.amazonaws.com[.cn]/…`
+/// (section 3), as the generator writes them.
+fn region_of_issuer(issuer: &str) -> Option<String> {
+    let host = issuer.split('/').next()?;
+    let rest = host.strip_prefix("oidc.eks.")?;
+    let region = rest
+        .strip_suffix(".amazonaws.com.cn")
+        .or_else(|| rest.strip_suffix(".amazonaws.com"))?;
+    Some(region.to_owned())
 }
 
 // ---------------------------------------------------------------------------
@@ -378,14 +529,74 @@ struct ServiceAccount {
     labels: BTreeMap<String, String>,
     role: Role,
     audience: String,
+    identity: Identity,
 }
 
+/// The IRSA statement of a trust policy (section 7).
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct TrustPolicy {
+struct IrsaTrust {
     federated: String,
     issuer: String,
     subjects: Vec<String>,
     audiences: Vec<String>,
+}
+
+/// The Pod Identity statement of a trust policy (section 11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PodIdentityTrust {
+    cluster: String,
+    namespace: String,
+    service_accounts: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TrustPolicy {
+    role: Role,
+    irsa: Option<IrsaTrust>,
+    pod_identity: Option<PodIdentityTrust>,
+}
+
+/// One value as a plain string, several as a list (sections 7 and 11).
+fn one_or_many(values: &[String]) -> Value {
+    match values {
+        [one] => Value::from(one.as_str()),
+        many => Value::from(many.to_vec()),
+    }
+}
+
+impl TrustPolicy {
+    /// The document of sections 7 and 11, written here from the reference.
+    fn document(&self) -> Value {
+        let mut statements = Vec::new();
+        if let Some(irsa) = &self.irsa {
+            statements.push(serde_json::json!({
+                "Effect": "Allow",
+                "Principal": { "Federated": irsa.federated },
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        format!("{}:sub", irsa.issuer): one_or_many(&irsa.subjects),
+                        format!("{}:aud", irsa.issuer): one_or_many(&irsa.audiences),
+                    }
+                }
+            }));
+        }
+        if let Some(pod) = &self.pod_identity {
+            statements.push(serde_json::json!({
+                "Effect": "Allow",
+                "Principal": { "Service": "pods.eks.amazonaws.com" },
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {
+                    "StringEquals": {
+                        "aws:RequestTag/eks-cluster-name": pod.cluster,
+                        "aws:RequestTag/kubernetes-namespace": pod.namespace,
+                        "aws:RequestTag/kubernetes-service-account": one_or_many(&pod.service_accounts),
+                    }
+                }
+            }));
+        }
+        serde_json::json!({ "Version": "2012-10-17", "Statement": statements })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -398,8 +609,15 @@ struct Expected {
     settings: Vec<(String, String)>,
     /// By file path.
     policies: BTreeMap<String, TrustPolicy>,
-    /// W002 and W003 (W001 depends on the policies' length: checked on
-    /// the output).
+    /// `pod-identity/SA.json` by path: the association's fields.
+    associations: BTreeMap<String, Value>,
+    /// The managed roles (section 10), in order of declaration, each with
+    /// the path of its trust policy.
+    managed: Vec<(Role, String)>,
+    /// Where an output needs it: `region`, else the `oidc` issuer's.
+    region: Option<String>,
+    /// W002, W003 and W005 (W001 depends on the policies' length: checked
+    /// on the output).
     warnings: BTreeMap<&'static str, usize>,
 }
 
@@ -412,6 +630,15 @@ fn effective(defaults: &[Setting], block: &[Setting]) -> Vec<Setting> {
         .collect();
     merged.extend(block.iter().cloned());
     merged
+}
+
+/// The Java services of section 11: every known service but deck, redis,
+/// dinghy and terraformer; `*` too.
+fn is_java(target: &Target) -> bool {
+    match target {
+        Target::All => true,
+        Target::Service(name) => !["deck", "redis", "dinghy", "terraformer"].contains(name),
+    }
 }
 
 fn expected(program: &Program) -> Expected {
@@ -431,8 +658,11 @@ fn expected(program: &Program) -> Expected {
             long_tokens += 1;
         }
     }
+    // W005: once per ServiceAccount of a Java service on Pod Identity only.
+    let mut old_sdk: BTreeSet<String> = BTreeSet::new();
     for binding in &program.bindings {
         let merged = effective(&defaults, binding.block.as_deref().unwrap_or_default());
+        let identity = identity_of(&merged);
         for target in &binding.targets {
             let (key, derived) = match target {
                 Target::All => ("spinnaker".to_owned(), naming.clone()),
@@ -441,10 +671,16 @@ fn expected(program: &Program) -> Expected {
             let name = binding.service_account.clone().unwrap_or(derived);
             settings.push((key, name.clone()));
             let Some(role) = &binding.role else { continue };
+            if identity == Identity::PodIdentity && is_java(target) {
+                old_sdk.insert(name.clone());
+            }
             if accounts.iter().any(|a| a.name == name) {
                 continue;
             }
-            let mut annotations = BTreeMap::from([(ROLE_ARN.to_owned(), role.arn())]);
+            let mut annotations = BTreeMap::new();
+            if identity.uses_irsa() {
+                annotations.insert(ROLE_ARN.to_owned(), role.arn());
+            }
             let mut labels = BTreeMap::from([(MANAGED_BY.to_owned(), "irsa".to_owned())]);
             let mut audience = DEFAULT_AUDIENCE.to_owned();
             for setting in &merged {
@@ -466,6 +702,7 @@ fn expected(program: &Program) -> Expected {
                         labels.insert(key.clone(), value.clone());
                         continue;
                     }
+                    Setting::Identity(_) => continue,
                 };
                 annotations.insert(key, value);
             }
@@ -475,6 +712,7 @@ fn expected(program: &Program) -> Expected {
                 labels,
                 role: role.clone(),
                 audience,
+                identity,
             });
         }
     }
@@ -496,39 +734,101 @@ fn expected(program: &Program) -> Expected {
         .iter()
         .filter(|(_, carriers)| carriers.len() > 4)
         .count();
-    let mut policies = BTreeMap::new();
-    if let (Some(issuer), Some(namespace)) = (program.oidc(), &namespace) {
-        let keys: Vec<_> = roles.iter().map(|(role, _)| role.key()).collect();
-        for ((role, carriers), (_, path)) in roles.iter().zip(trust_policy_paths(&keys)) {
-            let mut audiences: Vec<String> = Vec::new();
-            for carrier in carriers {
-                if !audiences.contains(&carrier.audience) {
-                    audiences.push(carrier.audience.clone());
+    // A role gets a trust policy when every way its ServiceAccounts reach
+    // it can be written: IRSA needs `oidc` (and `namespace`), Pod Identity
+    // `cluster` and `namespace` (which a valid program has).
+    let cluster = program.cluster();
+    let mut trusted: Vec<TrustPolicy> = Vec::new();
+    for (role, carriers) in &roles {
+        let irsa_users: Vec<&&ServiceAccount> =
+            carriers.iter().filter(|c| c.identity.uses_irsa()).collect();
+        let pod_users: Vec<&&ServiceAccount> = carriers
+            .iter()
+            .filter(|c| c.identity.uses_pod_identity())
+            .collect();
+        let irsa = match (program.oidc(), &namespace, irsa_users.is_empty()) {
+            (Some(issuer), Some(namespace), false) => {
+                let mut audiences: Vec<String> = Vec::new();
+                for carrier in &irsa_users {
+                    if !audiences.contains(&carrier.audience) {
+                        audiences.push(carrier.audience.clone());
+                    }
                 }
-            }
-            policies.insert(
-                path,
-                TrustPolicy {
+                Some(IrsaTrust {
                     federated: format!(
                         "arn:{}:iam::{}:oidc-provider/{issuer}",
                         role.partition, role.account
                     ),
-                    issuer: issuer.clone(),
-                    subjects: carriers
+                    issuer,
+                    subjects: irsa_users
                         .iter()
                         .map(|c| format!("system:serviceaccount:{namespace}:{}", c.name))
                         .collect(),
                     audiences,
-                },
-            );
+                })
+            }
+            _ => None,
+        };
+        let pod_identity = match (&cluster, &namespace, pod_users.is_empty()) {
+            (Some(cluster), Some(namespace), false) => Some(PodIdentityTrust {
+                cluster: cluster.clone(),
+                namespace: namespace.clone(),
+                service_accounts: pod_users.iter().map(|c| c.name.clone()).collect(),
+            }),
+            _ => None,
+        };
+        let whole = (irsa_users.is_empty() || irsa.is_some())
+            && (pod_users.is_empty() || pod_identity.is_some());
+        if whole {
+            trusted.push(TrustPolicy {
+                role: role.clone(),
+                irsa,
+                pod_identity,
+            });
         }
     }
+    let keys: Vec<_> = trusted.iter().map(|t| t.role.key()).collect();
+    let policies: BTreeMap<String, TrustPolicy> = trust_policy_paths(&keys)
+        .into_iter()
+        .zip(trusted)
+        .map(|((_, path), policy)| (path, policy))
+        .collect();
+    let associations = accounts
+        .iter()
+        .filter(|a| a.identity.uses_pod_identity())
+        .map(|a| {
+            (
+                format!("pod-identity/{}.json", a.name),
+                serde_json::json!({
+                    "clusterName": cluster.clone().unwrap_or_default(),
+                    "namespace": namespace.clone().unwrap_or_default(),
+                    "serviceAccount": a.name,
+                    "roleArn": a.role.arn(),
+                }),
+            )
+        })
+        .collect();
+    let managed = program
+        .declarations()
+        .into_iter()
+        .map(|d| {
+            let path = policies
+                .iter()
+                .find(|(_, p)| p.role.key() == d.role.key())
+                .map(|(path, _)| path.clone())
+                .expect("a managed role has a trust policy");
+            (d.role.clone(), path)
+        })
+        .collect();
     let mut warnings = BTreeMap::new();
     if many > 0 {
         warnings.insert("W002", many);
     }
     if long_tokens > 0 {
         warnings.insert("W003", long_tokens);
+    }
+    if !old_sdk.is_empty() {
+        warnings.insert("W005", old_sdk.len());
     }
     let operator = program.statement(|s| match s {
         Statement::Operator(o) => Some(*o),
@@ -549,10 +849,12 @@ fn expected(program: &Program) -> Expected {
         accounts,
         settings,
         policies,
+        associations,
+        managed,
+        region: program.region(),
         warnings,
     }
 }
-
 // ---------------------------------------------------------------------------
 // The generator.
 
@@ -692,7 +994,137 @@ fn setting() -> impl Strategy<Value = Setting> {
         )
             .prop_filter("irsa sets this label", |(key, _)| key != MANAGED_BY)
             .prop_map(|(key, value)| Setting::Label { key, value }),
+        prop_oneof![
+            Just(Identity::Irsa),
+            Just(Identity::PodIdentity),
+            Just(Identity::Both)
+        ]
+        .prop_map(Setting::Identity),
     ]
+}
+
+/// A managed policy ARN (section 10): an AWS managed policy or one of an
+/// account, with or without a path.
+fn policy_arn() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(PARTITIONS.to_vec()),
+        prop_oneof![Just("aws".to_owned()), "[0-9]{12}"],
+        prop_oneof![
+            2 => Just(String::new()),
+            1 => "[a-z0-9]{1,6}(/[a-z0-9]{1,6})?/",
+        ],
+        "[A-Za-z0-9_+=,.@-]{1,24}",
+    )
+        .prop_map(|(partition, account, path, name)| {
+            format!("arn:{partition}:iam::{account}:policy/{path}{name}")
+        })
+}
+
+fn max_session() -> impl Strategy<Value = RoleSetting> {
+    prop_oneof![
+        (3600u64..=43_200).prop_map(|seconds| RoleSetting::MaxSession {
+            written: seconds.to_string(),
+            seconds
+        }),
+        (1u64..=12).prop_map(|hours| RoleSetting::MaxSession {
+            written: format!("{hours}h"),
+            seconds: hours * 3600
+        }),
+        (1u64..=11, 0u64..=59).prop_map(|(hours, minutes)| RoleSetting::MaxSession {
+            written: format!("{hours}h{minutes}m"),
+            seconds: hours * 3600 + minutes * 60
+        }),
+    ]
+}
+
+/// A `role` block's settings: each once (`policy` and `tag` once per value
+/// or key), a few policies (no W004). Tags in ASCII.
+fn role_settings() -> impl Strategy<Value = Vec<RoleSetting>> {
+    (
+        prop::collection::vec(policy_arn(), 0..4),
+        prop::option::of(policy_arn()),
+        prop::option::of(max_session()),
+        prop::option::of(text(0)),
+        prop::collection::vec(
+            (
+                "[A-Za-z0-9_.:/=+@-][A-Za-z0-9 _.:/=+@-]{0,12}",
+                "[A-Za-z0-9 _.:/=+@-]{0,12}",
+            ),
+            0..4,
+        ),
+    )
+        .prop_map(|(policies, boundary, max_session, description, tags)| {
+            let mut settings: Vec<RoleSetting> = Vec::new();
+            for policy in policies {
+                if !settings.contains(&RoleSetting::Policy(policy.clone())) {
+                    settings.push(RoleSetting::Policy(policy));
+                }
+            }
+            settings.extend(boundary.map(RoleSetting::Boundary));
+            settings.extend(max_session);
+            settings.extend(description.map(RoleSetting::Description));
+            let mut keys = BTreeSet::new();
+            for (key, value) in tags {
+                let reserved = key.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
+                    || key == MANAGED_BY;
+                if !reserved && keys.insert(key.clone()) {
+                    settings.push(RoleSetting::Tag { key, value });
+                }
+            }
+            settings
+        })
+}
+
+/// What v2 adds to a program, before the fix-ups that keep it valid.
+#[derive(Debug, Clone)]
+struct V2Seed {
+    /// `cluster`, written even where no Pod Identity needs it.
+    cluster: Option<String>,
+    /// 0: no `region`; 1: the issuer's (or any without one); 2: any, but
+    /// only without an EKS issuer.
+    region_mode: u8,
+    region: String,
+    /// An EKS issuer for a program that needs `oidc`.
+    issuer: String,
+    /// Which used roles are declared, by order of appearance.
+    declare: Vec<bool>,
+    /// Declarations written in full.
+    full: Vec<bool>,
+    role_settings: Vec<Vec<RoleSetting>>,
+}
+
+fn region() -> impl Strategy<Value = String> {
+    "(us|eu|ap|cn|me|sa)-(gov-)?(east|west|north|south|central|northeast)-[1-3]"
+}
+
+fn eks_issuer() -> impl Strategy<Value = String> {
+    (region(), prop::bool::ANY, "[0-9A-F]{32}").prop_map(|(region, china, id)| {
+        let suffix = if china { ".cn" } else { "" };
+        format!("oidc.eks.{region}.amazonaws.com{suffix}/id/{id}")
+    })
+}
+
+fn v2_seed() -> impl Strategy<Value = V2Seed> {
+    (
+        prop::option::of("[A-Za-z0-9][A-Za-z0-9_-]{0,15}"),
+        0u8..3,
+        region(),
+        eks_issuer(),
+        prop::collection::vec(prop::bool::weighted(0.4), 5),
+        prop::collection::vec(prop::bool::ANY, 5),
+        prop::collection::vec(role_settings(), 5),
+    )
+        .prop_map(
+            |(cluster, region_mode, region, issuer, declare, full, role_settings)| V2Seed {
+                cluster,
+                region_mode,
+                region,
+                issuer,
+                declare,
+                full,
+                role_settings,
+            },
+        )
 }
 
 /// A block's settings: each setting (and annotation or label key) once.
@@ -708,15 +1140,7 @@ fn block() -> impl Strategy<Value = Vec<Setting>> {
 
 fn issuer() -> impl Strategy<Value = String> {
     prop_oneof![
-        (
-            "(us|eu|ap|cn)-(east|west|north|south|central)-[1-3]",
-            prop::bool::ANY,
-            "[0-9A-F]{32}"
-        )
-            .prop_map(|(region, china, id)| {
-                let suffix = if china { ".cn" } else { "" };
-                format!("oidc.eks.{region}.amazonaws.com{suffix}/id/{id}")
-            }),
+        eks_issuer(),
         "[a-z0-9]([a-z0-9.-]{0,10}[a-z0-9])?(:[0-9]{2,4})?/[A-Za-z0-9._~-]{1,10}(/[A-Za-z0-9._~-]{1,10}){0,2}",
     ]
 }
@@ -891,11 +1315,12 @@ fn program() -> impl Strategy<Value = Program> {
         subsequence(SERVICES.to_vec(), 1..12).prop_shuffle(),
         prop::option::of(any::<Index>()),
         prop::collection::vec(shape(), 12),
-        prop::collection::vec(any::<Index>(), 9),
+        prop::collection::vec(any::<Index>(), 16),
         style(),
+        v2_seed(),
     )
         .prop_map(
-            |(statements, seeds, services, star, shapes, positions, style)| {
+            |(mut statements, seeds, services, star, shapes, positions, style, v2)| {
                 let account = statements.iter().find_map(|s| match s {
                     Statement::Account(a) => Some(a.clone()),
                     _ => None,
@@ -995,9 +1420,11 @@ fn program() -> impl Strategy<Value = Program> {
                 if bindings.iter().all(|b| b.role.is_none()) {
                     bindings[0].role = Some(roles[0].clone());
                 }
+                keep_v2_valid(&mut statements, &mut bindings, &v2);
                 let count = bindings.len();
                 let positions = positions
                     .iter()
+                    .cycle()
                     .take(statements.len())
                     .map(|p| p.index(count + 1))
                     .collect();
@@ -1009,6 +1436,116 @@ fn program() -> impl Strategy<Value = Program> {
                 }
             },
         )
+}
+
+/// Makes a program with `identity` settings valid, and adds `cluster`,
+/// `region` and `role` declarations (diagnostics.md, E080–E100):
+///
+/// - IRSA settings never reach a `pod-identity` ServiceAccount (E096): a
+///   `defaults` that chooses Pod Identity loses them, a block that does
+///   too, and a block that would inherit them from `defaults` says `both`;
+/// - Pod Identity brings `cluster` and `namespace` (E097, E098);
+/// - a role reached both ways brings `oidc` (E099);
+/// - `region` never contradicts an EKS issuer (E082);
+/// - declared roles are used (E084), in one account and partition (E085),
+///   and without `oidc` only those with Pod Identity ServiceAccounts
+///   (E086).
+fn keep_v2_valid(statements: &mut Vec<Statement>, bindings: &mut [Binding], v2: &V2Seed) {
+    let mut defaults: Vec<Setting> = statements
+        .iter()
+        .find_map(|s| match s {
+            Statement::Defaults(d) => Some(d.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    if identity_of(&defaults) == Identity::PodIdentity {
+        defaults.retain(|s| !s.irsa_only());
+        for statement in statements.iter_mut() {
+            if let Statement::Defaults(d) = statement {
+                d.clone_from(&defaults);
+            }
+        }
+    }
+    let defaults_irsa = defaults.iter().any(Setting::irsa_only);
+    let mut identities: Vec<(Role, Identity)> = Vec::new();
+    for binding in bindings.iter_mut() {
+        if binding.role.is_none() {
+            continue;
+        }
+        let block = binding.block.as_deref().unwrap_or_default();
+        if identity_of(&effective(&defaults, block)) == Identity::PodIdentity {
+            let mut block: Vec<Setting> =
+                block.iter().filter(|s| !s.irsa_only()).cloned().collect();
+            if defaults_irsa {
+                block.retain(|s| !matches!(s, Setting::Identity(_)));
+                block.push(Setting::Identity(Identity::Both));
+            }
+            binding.block = Some(block);
+        }
+        let identity = identity_of(&effective(
+            &defaults,
+            binding.block.as_deref().unwrap_or_default(),
+        ));
+        identities.push((binding.role.clone().unwrap(), identity));
+    }
+    let has = |statements: &[Statement], pick: fn(&Statement) -> bool| statements.iter().any(pick);
+    let pod_identity = identities.iter().any(|(_, i)| i.uses_pod_identity());
+    if (pod_identity || v2.cluster.is_some())
+        && !has(statements, |s| matches!(s, Statement::Cluster(_)))
+    {
+        let name = v2.cluster.clone().unwrap_or_else(|| "prod".to_owned());
+        statements.push(Statement::Cluster(name));
+    }
+    // Roles in order of appearance, and how they are reached.
+    let mut roles: Vec<(Role, bool, bool)> = Vec::new();
+    for (role, identity) in &identities {
+        let at = match roles.iter().position(|(r, _, _)| r.key() == role.key()) {
+            Some(at) => at,
+            None => {
+                roles.push((role.clone(), false, false));
+                roles.len() - 1
+            }
+        };
+        roles[at].1 |= identity.uses_irsa();
+        roles[at].2 |= identity.uses_pod_identity();
+    }
+    let both_ways = roles.iter().any(|(_, irsa, pod)| *irsa && *pod);
+    if both_ways && !has(statements, |s| matches!(s, Statement::Oidc(_))) {
+        statements.push(Statement::Oidc(v2.issuer.clone()));
+    }
+    let oidc = statements.iter().find_map(|s| match s {
+        Statement::Oidc(issuer) => Some(issuer.clone()),
+        _ => None,
+    });
+    if (pod_identity || oidc.is_some())
+        && !has(statements, |s| matches!(s, Statement::Namespace(_)))
+    {
+        statements.push(Statement::Namespace("spinnaker".to_owned()));
+    }
+    let from_issuer = oidc.as_deref().and_then(region_of_issuer);
+    let region = match (v2.region_mode, from_issuer) {
+        (1, Some(region)) => Some(region),
+        (1 | 2, None) => Some(v2.region.clone()),
+        _ => None,
+    };
+    statements.extend(region.map(Statement::Region));
+    // Declarations: used roles of one account and partition, whose trust
+    // policy can be written.
+    let mut first: Option<(String, String)> = None;
+    for (index, (role, irsa, pod)) in roles.iter().enumerate() {
+        let declare = v2.declare[index % v2.declare.len()];
+        let writable = oidc.is_some() || (*pod && !*irsa);
+        let home = (role.partition.clone(), role.account.clone());
+        if !declare || !writable || first.as_ref().is_some_and(|f| *f != home) {
+            continue;
+        }
+        first = Some(home);
+        statements.push(Statement::Role(Declaration {
+            role: role.clone(),
+            full: v2.full[index % v2.full.len()],
+            settings: v2.role_settings[index % v2.role_settings.len()].clone(),
+        }));
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1173,6 +1710,7 @@ fn generated_programs_compile_to_their_meaning() {
             model
                 .policies
                 .keys()
+                .chain(model.associations.keys())
                 .map(String::as_str)
                 .collect::<BTreeSet<_>>(),
             "{}",
@@ -1191,53 +1729,101 @@ fn trust_policy_subjects_are_each_roles_service_accounts() {
     let shared = AtomicUsize::new(0);
     let by_account = AtomicUsize::new(0);
     let audiences = AtomicUsize::new(0);
+    let pod_identity = AtomicUsize::new(0);
+    let pod_identity_shared = AtomicUsize::new(0);
+    let both_statements = AtomicUsize::new(0);
+    let without_oidc = AtomicUsize::new(0);
     let (_, exercised) = run("trust-policy subjects", program(), |program| {
         let model = expected(&program);
-        if program.oidc().is_none() {
-            prop_assert!(model.policies.is_empty());
-            return Ok(false);
-        }
         let source = program.render();
         let (output, _) = compile(&source);
-        prop_assert!(!model.policies.is_empty(), "{}", source);
+        let files: BTreeMap<&str, &str> = output
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with("trust-policies/"))
+            .map(|f| (f.path.as_str(), f.content.as_str()))
+            .collect();
+        prop_assert_eq!(
+            files.keys().copied().collect::<BTreeSet<_>>(),
+            model.policies.keys().map(String::as_str).collect(),
+            "{}",
+            source
+        );
+        if model.policies.is_empty() {
+            return Ok(false);
+        }
         for (path, policy) in &model.policies {
-            let file = output
-                .files
-                .iter()
-                .find(|f| f.path == *path)
-                .ok_or_else(|| TestCaseError::fail(format!("no {path}\n{source}")))?;
-            let document: Value = serde_json::from_str(&file.content).unwrap();
-            let statement = &document["Statement"][0];
-            prop_assert_eq!(
-                &statement["Principal"]["Federated"],
-                &Value::from(policy.federated.as_str())
-            );
-            prop_assert_eq!(&statement["Action"], "sts:AssumeRoleWithWebIdentity");
-            let equals = &statement["Condition"]["StringEquals"];
-            let one_or_many = |values: &[String]| match values {
-                [one] => Value::from(one.as_str()),
-                many => Value::from(many.to_vec()),
+            let document: Value = serde_json::from_str(files[path.as_str()]).unwrap();
+            prop_assert_eq!(&document, &policy.document(), "{}: {}", path, source);
+            // Nobody of another role: every ServiceAccount the document
+            // lets in carries this role, by the way it is let in.
+            let carriers = |way: fn(Identity) -> bool| -> BTreeSet<String> {
+                model
+                    .accounts
+                    .iter()
+                    .filter(|a| a.role.key() == policy.role.key() && way(a.identity))
+                    .map(|a| a.name.clone())
+                    .collect()
             };
-            prop_assert_eq!(
-                &equals[format!("{}:sub", policy.issuer)],
-                &one_or_many(&policy.subjects),
-                "{}: {}",
-                path,
-                source
-            );
-            prop_assert_eq!(
-                &equals[format!("{}:aud", policy.issuer)],
-                &one_or_many(&policy.audiences),
-                "{}: {}",
-                path,
-                source
-            );
-            if policy.subjects.len() > 1 {
-                shared.fetch_add(1, Ordering::Relaxed);
+            let values = |value: &Value| -> BTreeSet<String> {
+                match value {
+                    Value::String(one) => BTreeSet::from([one.clone()]),
+                    Value::Array(many) => many
+                        .iter()
+                        .map(|v| v.as_str().unwrap().to_owned())
+                        .collect(),
+                    other => panic!("{other}"),
+                }
+            };
+            let mut statements = document["Statement"].as_array().unwrap().iter();
+            if let Some(irsa) = &policy.irsa {
+                let statement = statements.next().unwrap();
+                let prefix = format!(
+                    "system:serviceaccount:{}:",
+                    model.namespace.as_deref().unwrap()
+                );
+                let subjects: BTreeSet<String> =
+                    values(&statement["Condition"]["StringEquals"][format!("{}:sub", irsa.issuer)])
+                        .iter()
+                        .map(|s| s.strip_prefix(&prefix).unwrap().to_owned())
+                        .collect();
+                prop_assert_eq!(subjects, carriers(Identity::uses_irsa), "{}", source);
+                if irsa.subjects.len() > 1 {
+                    shared.fetch_add(1, Ordering::Relaxed);
+                }
+                if irsa.audiences.len() > 1 {
+                    audiences.fetch_add(1, Ordering::Relaxed);
+                }
             }
-            if policy.audiences.len() > 1 {
-                audiences.fetch_add(1, Ordering::Relaxed);
+            if let Some(pod) = &policy.pod_identity {
+                let statement = statements.next().unwrap();
+                let equals = &statement["Condition"]["StringEquals"];
+                prop_assert_eq!(
+                    values(&equals["aws:RequestTag/kubernetes-service-account"]),
+                    carriers(Identity::uses_pod_identity),
+                    "{}",
+                    source
+                );
+                prop_assert_eq!(
+                    &equals["aws:RequestTag/eks-cluster-name"],
+                    &Value::from(program.cluster().unwrap())
+                );
+                prop_assert_eq!(
+                    &equals["aws:RequestTag/kubernetes-namespace"],
+                    &Value::from(model.namespace.clone().unwrap())
+                );
+                pod_identity.fetch_add(1, Ordering::Relaxed);
+                if pod.service_accounts.len() > 1 {
+                    pod_identity_shared.fetch_add(1, Ordering::Relaxed);
+                }
+                if policy.irsa.is_some() {
+                    both_statements.fetch_add(1, Ordering::Relaxed);
+                }
+                if program.oidc().is_none() {
+                    without_oidc.fetch_add(1, Ordering::Relaxed);
+                }
             }
+            prop_assert!(statements.next().is_none());
             let stem = path.trim_start_matches("trust-policies/");
             if stem.starts_with(|c: char| c.is_ascii_digit()) {
                 by_account.fetch_add(1, Ordering::Relaxed);
@@ -1247,16 +1833,250 @@ fn trust_policy_subjects_are_each_roles_service_accounts() {
     });
     assert!(
         exercised > 0,
-        "trust-policy subjects property never saw an `oidc` program"
+        "trust-policy subjects property never saw a trust policy"
     );
     let counts = [
         ("a role of several ServiceAccounts", shared.into_inner()),
         ("an ACCOUNT-NAME.json policy", by_account.into_inner()),
         ("several audiences", audiences.into_inner()),
+        ("a Pod Identity statement", pod_identity.into_inner()),
+        (
+            "a Pod Identity statement of several ServiceAccounts",
+            pod_identity_shared.into_inner(),
+        ),
+        (
+            "both statements in one policy",
+            both_statements.into_inner(),
+        ),
+        (
+            "a Pod Identity policy without `oidc`",
+            without_oidc.into_inner(),
+        ),
     ];
     eprintln!("trust-policy subjects: {counts:?}");
     for (what, count) in counts {
         assert!(count > 0, "trust-policy subjects property never saw {what}");
+    }
+}
+
+/// `pod-identity/SA.json` (without `--iam`): exactly the model's
+/// associations, in the fields of `create-pod-identity-association`.
+#[test]
+fn pod_identity_associations_are_the_models() {
+    let both = AtomicUsize::new(0);
+    let java_warned = AtomicUsize::new(0);
+    let (_, exercised) = run("Pod Identity associations", program(), |program| {
+        let model = expected(&program);
+        let source = program.render();
+        let (output, codes) = compile(&source);
+        let files: BTreeMap<String, Value> = output
+            .files
+            .iter()
+            .filter(|f| f.path.starts_with("pod-identity/"))
+            .map(|f| (f.path.clone(), serde_json::from_str(&f.content).unwrap()))
+            .collect();
+        prop_assert_eq!(&files, &model.associations, "{}", source);
+        if model.accounts.iter().any(|a| a.identity == Identity::Both) {
+            both.fetch_add(1, Ordering::Relaxed);
+        }
+        if codes.contains(&"W005") {
+            java_warned.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(!files.is_empty())
+    });
+    let counts = [
+        ("associations", exercised),
+        ("a `both` ServiceAccount", both.into_inner()),
+        ("W005", java_warned.into_inner()),
+    ];
+    eprintln!("Pod Identity associations: {counts:?}");
+    for (what, count) in counts {
+        assert!(count > 0, "the associations property never saw {what}");
+    }
+}
+
+/// A JSON string of `main.tf.json` as the literal it stands for.
+fn untemplate(text: &str) -> String {
+    text.replace("$${", "${").replace("%%{", "%{")
+}
+
+/// Each managed role's trust policy in an `--iam` form's output, by role
+/// name.
+fn iam_trust_policies(form: IamForm, output: &Output) -> BTreeMap<String, Value> {
+    let file = |path: &str| {
+        output
+            .files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| f.content.as_str())
+    };
+    let parse = |text: &str| -> Value { serde_json::from_str(text).unwrap() };
+    let string = |value: &Value| value.as_str().unwrap().to_owned();
+    match form {
+        IamForm::Terraform => {
+            let Some(text) = file("iam/main.tf.json") else {
+                return BTreeMap::new();
+            };
+            let config: Value = serde_json::from_str(text).unwrap();
+            config["resource"]["aws_iam_role"]
+                .as_object()
+                .map(|roles| {
+                    roles
+                        .values()
+                        .map(|body| {
+                            (
+                                untemplate(body["name"].as_str().unwrap()),
+                                parse(&untemplate(body["assume_role_policy"].as_str().unwrap())),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        }
+        IamForm::CloudFormation => {
+            let Some(text) = file("iam/template.yaml") else {
+                return BTreeMap::new();
+            };
+            let template: Value = serde_saphyr::from_str(text).unwrap();
+            template["Resources"]
+                .as_object()
+                .unwrap()
+                .values()
+                .filter(|r| r["Type"] == "AWS::IAM::Role")
+                .map(|r| {
+                    (
+                        string(&r["Properties"]["RoleName"]),
+                        r["Properties"]["AssumeRolePolicyDocument"].clone(),
+                    )
+                })
+                .collect()
+        }
+        IamForm::Ack => documents(&output.stream)
+            .iter()
+            .filter(|d| {
+                d["kind"] == "Role"
+                    && d["apiVersion"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("iam.services.k8s.aws/")
+            })
+            .map(|d| {
+                (
+                    string(&d["spec"]["name"]),
+                    parse(d["spec"]["assumeRolePolicyDocument"].as_str().unwrap()),
+                )
+            })
+            .collect(),
+        IamForm::Crossplane => documents(&output.stream)
+            .iter()
+            .filter(|d| {
+                d["kind"] == "Role"
+                    && d["apiVersion"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("iam.aws.upbound.io/")
+            })
+            .map(|d| {
+                (
+                    string(&d["metadata"]["annotations"]["crossplane.io/external-name"]),
+                    parse(
+                        d["spec"]["forProvider"]["assumeRolePolicy"]
+                            .as_str()
+                            .unwrap(),
+                    ),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// `--iam FORM`, every form: each managed role's trust policy is section
+/// 7's document for it (the model's), and the document of its
+/// `trust-policies/NAME.json`; Crossplane without a region for an
+/// association is E100.
+#[test]
+fn every_iam_forms_trust_policies_are_the_models() {
+    let checked: BTreeMap<&str, AtomicUsize> = IamForm::ALL
+        .iter()
+        .map(|f| (f.as_str(), AtomicUsize::new(0)))
+        .collect();
+    let without_region = AtomicUsize::new(0);
+    let (_, exercised) = run("--iam trust policies", program(), |program| {
+        let model = expected(&program);
+        if model.managed.is_empty() {
+            return Ok(false);
+        }
+        let source = program.render();
+        for form in IamForm::ALL {
+            let options = EmitOptions {
+                iam: Some(form),
+                ..EmitOptions::default()
+            };
+            let compilation = irsa::compile(&source, options).expect("emission never fails");
+            let errors: Vec<&str> = compilation
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity() == Severity::Error)
+                .map(|d| d.code.as_str())
+                .collect();
+            if form == IamForm::Crossplane
+                && !model.associations.is_empty()
+                && model.region.is_none()
+            {
+                prop_assert_eq!(errors, vec!["E100"], "{}", source);
+                without_region.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            prop_assert!(errors.is_empty(), "{:?}: {:?}\n{}", form, errors, source);
+            let output = compilation.output.unwrap();
+            let found = iam_trust_policies(form, &output);
+            prop_assert_eq!(
+                found.keys().cloned().collect::<BTreeSet<_>>(),
+                model
+                    .managed
+                    .iter()
+                    .map(|(role, _)| role.name.clone())
+                    .collect::<BTreeSet<_>>(),
+                "{:?}: {}",
+                form,
+                source
+            );
+            for (role, path) in &model.managed {
+                let document = &found[&role.name];
+                prop_assert_eq!(
+                    document,
+                    &model.policies[path].document(),
+                    "{:?} {}: {}",
+                    form,
+                    role.name,
+                    source
+                );
+                let file = output.files.iter().find(|f| f.path == *path).unwrap();
+                prop_assert_eq!(
+                    document,
+                    &serde_json::from_str::<Value>(&file.content).unwrap(),
+                    "{:?} {}: {}",
+                    form,
+                    path,
+                    source
+                );
+                checked[form.as_str()].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Ok(true)
+    });
+    let mut counts: Vec<(String, usize)> = checked
+        .into_iter()
+        .map(|(form, n)| (format!("roles checked in {form}"), n.into_inner()))
+        .collect();
+    counts.push(("programs with managed roles".to_owned(), exercised));
+    counts.push((
+        "crossplane associations without a region (E100)".to_owned(),
+        without_region.into_inner(),
+    ));
+    eprintln!("--iam trust policies: {counts:?}");
+    for (what, count) in counts {
+        assert!(count > 0, "the --iam property never saw {what}");
     }
 }
 
@@ -1407,9 +2227,22 @@ enum Feature {
     StatementAfterBinding,
     CrLf,
     Comment,
+    Cluster,
+    Region,
+    RoleDeclaration,
+    RoleDeclaredShort,
+    RolePolicy,
+    RoleBoundary,
+    RoleMaxSession,
+    RoleDescription,
+    RoleTag,
+    IdentityIrsa,
+    IdentityPodIdentity,
+    IdentityBoth,
+    IdentityInDefaults,
 }
 
-const FEATURES: [Feature; 32] = [
+const FEATURES: [Feature; 45] = [
     Feature::Spinnaker,
     Feature::Namespace,
     Feature::OperatorArmory,
@@ -1442,6 +2275,19 @@ const FEATURES: [Feature; 32] = [
     Feature::StatementAfterBinding,
     Feature::CrLf,
     Feature::Comment,
+    Feature::Cluster,
+    Feature::Region,
+    Feature::RoleDeclaration,
+    Feature::RoleDeclaredShort,
+    Feature::RolePolicy,
+    Feature::RoleBoundary,
+    Feature::RoleMaxSession,
+    Feature::RoleDescription,
+    Feature::RoleTag,
+    Feature::IdentityIrsa,
+    Feature::IdentityPodIdentity,
+    Feature::IdentityBoth,
+    Feature::IdentityInDefaults,
 ];
 
 fn features(program: &Program) -> BTreeSet<Feature> {
@@ -1460,6 +2306,9 @@ fn features(program: &Program) -> BTreeSet<Feature> {
                 }
                 Setting::Annotation { .. } => Feature::Annotation,
                 Setting::Label { .. } => Feature::Label,
+                Setting::Identity(Identity::Irsa) => Feature::IdentityIrsa,
+                Setting::Identity(Identity::PodIdentity) => Feature::IdentityPodIdentity,
+                Setting::Identity(Identity::Both) => Feature::IdentityBoth,
             });
         }
     };
@@ -1476,7 +2325,27 @@ fn features(program: &Program) -> BTreeSet<Feature> {
             Statement::Oidc(_) => Feature::Oidc,
             Statement::Defaults(list) => {
                 settings(list, &mut seen);
+                if list.iter().any(|s| matches!(s, Setting::Identity(_))) {
+                    seen.insert(Feature::IdentityInDefaults);
+                }
                 Feature::Defaults
+            }
+            Statement::Cluster(_) => Feature::Cluster,
+            Statement::Region(_) => Feature::Region,
+            Statement::Role(declaration) => {
+                if declaration.role.short && !declaration.full {
+                    seen.insert(Feature::RoleDeclaredShort);
+                }
+                for setting in &declaration.settings {
+                    seen.insert(match setting {
+                        RoleSetting::Policy(_) => Feature::RolePolicy,
+                        RoleSetting::Boundary(_) => Feature::RoleBoundary,
+                        RoleSetting::MaxSession { .. } => Feature::RoleMaxSession,
+                        RoleSetting::Description(_) => Feature::RoleDescription,
+                        RoleSetting::Tag { .. } => Feature::RoleTag,
+                    });
+                }
+                Feature::RoleDeclaration
             }
         };
         seen.insert(feature);
@@ -1554,7 +2423,7 @@ fn features(program: &Program) -> BTreeSet<Feature> {
 }
 
 #[test]
-fn the_generator_covers_language_v1() {
+fn the_generator_covers_the_language() {
     let mut runner = TestRunner::new(config());
     let strategy = program();
     let mut counts: BTreeMap<Feature, usize> = BTreeMap::new();
