@@ -247,11 +247,22 @@ pub fn role_id(name: &str) -> String {
     id
 }
 
+/// CloudFormation's limit on a logical ID, less room for a collision's
+/// digits: a ServiceAccount name may be 253 characters long.
+const MAX_ID_BASE: usize = 240;
+
 /// An association's logical ID: `PodIdentity` + the letters and digits of
-/// its ServiceAccount's name.
+/// its ServiceAccount's name, cut to fit CloudFormation's 255 characters
+/// (a cut name that collides gets `2`, `3`… like any other).
 pub fn association_id(service_account: &str) -> String {
     let mut id = String::from("PodIdentity");
-    id.extend(service_account.chars().filter(char::is_ascii_alphanumeric));
+    let room = MAX_ID_BASE - id.len();
+    id.extend(
+        service_account
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .take(room),
+    );
     id
 }
 
@@ -456,6 +467,11 @@ mod tests {
     fn association_ids_keep_the_letters_and_digits_of_the_service_account() {
         assert_eq!(association_id("spin.front50-x"), "PodIdentityspinfront50x");
         assert_eq!(association_id(""), "PodIdentity");
+        let long = association_id(&"a".repeat(253));
+        assert_eq!(long.len(), MAX_ID_BASE);
+        let mut ids = LogicalIds::default();
+        let (first, second) = (ids.unique(long.clone()), ids.unique(long));
+        assert!(first.len() <= 255 && second.len() <= 255 && first != second);
     }
 
     /// Pod Identity ServiceAccounts of a managed role (`spin.core`) and of
