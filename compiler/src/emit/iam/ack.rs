@@ -8,28 +8,40 @@
 //!   compact JSON string), `path`, `description`, `maxSessionDuration`,
 //!   `permissionsBoundary`, `policies` (ACK attaches them itself: no
 //!   separate attachment objects) and `tags` (a list of `{key, value}`).
-//! - Pod Identity associations (`eks.services.k8s.aws/v1alpha1`
-//!   `PodIdentityAssociation`, section 11) are to follow the roles, one
-//!   function per kind like [`role`], named from their ServiceAccounts with
-//!   their own [`kube::Names`]; none is written yet.
+//! - [`association`]: an `eks.services.k8s.aws/v1alpha1`
+//!   `PodIdentityAssociation` per Pod Identity ServiceAccount (section 11),
+//!   after the roles, in ServiceAccount order, named from its ServiceAccount
+//!   with its own [`kube::Names`]; fields as in the eks-controller's CRD
+//!   (`schemas/eks.services.k8s.aws_podidentityassociations.yaml`):
+//!   `clusterName`, `namespace` and `serviceAccount` (the last two
+//!   required), and the role: `roleRef.from.name` naming the `Role` object
+//!   when irsa manages the role (ACK resolves it to the role's ARN, in the
+//!   same namespace), else `roleARN`, the literal ARN.
 //!
 //! What ACK and Crossplane share (object names, metadata, the document
 //! tree) is in [`kube`].
 
 use super::IamOutput;
 use crate::emit::EmitError;
-use crate::ir::{Install, ManagedRole};
+use crate::ir::{Association, Install, ManagedRole};
 use kube::{Names, Node, entry, object_name};
 
 const IAM_API_VERSION: &str = "iam.services.k8s.aws/v1alpha1";
+const EKS_API_VERSION: &str = "eks.services.k8s.aws/v1alpha1";
 
 pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
     let namespace = install.namespace.as_ref().map(|n| n.value.as_str());
-    let mut role_names = Names::default();
-    let mut documents = Vec::with_capacity(install.managed_roles.len());
-    for managed in &install.managed_roles {
-        let object = role_names.claim(&object_name(&managed.role.name, "role"));
-        documents.push(role(install, managed, &object, namespace)?.to_yaml()?);
+    let roles = kube::role_objects(install);
+    let mut documents =
+        Vec::with_capacity(install.managed_roles.len() + install.associations.len());
+    for (managed, object) in &roles {
+        documents.push(role(install, managed, object, namespace)?.to_yaml()?);
+    }
+    let mut association_names = Names::default();
+    for association in &install.associations {
+        let object = association_names.claim(&kube::association_object_name(association));
+        let role_object = kube::role_object_of(&roles, association);
+        documents.push(self::association(association, &object, role_object, namespace).to_yaml()?);
     }
     Ok(IamOutput {
         documents,
@@ -98,6 +110,41 @@ fn role<'a>(
     ))
 }
 
+/// The `PodIdentityAssociation` of one Pod Identity ServiceAccount, as the
+/// object `object`; `role_object` is the `Role` object of its role when
+/// irsa manages it.
+fn association<'a>(
+    association: &'a Association,
+    object: &str,
+    role_object: Option<&'a str>,
+    namespace: Option<&'a str>,
+) -> Node<'a> {
+    let role = match role_object {
+        Some(role_object) => (
+            "roleRef",
+            Node::Map(vec![(
+                "from",
+                Node::Map(vec![("name", Node::from(role_object))]),
+            )]),
+        ),
+        None => ("roleARN", Node::text(association.role.arn())),
+    };
+    kube::object(
+        EKS_API_VERSION,
+        "PodIdentityAssociation",
+        kube::metadata(object, namespace, Vec::new()),
+        Node::Map(vec![
+            ("clusterName", Node::from(association.cluster.as_str())),
+            ("namespace", Node::from(association.namespace.as_str())),
+            role,
+            (
+                "serviceAccount",
+                Node::from(association.service_account.as_str()),
+            ),
+        ]),
+    )
+}
+
 /// What the Kubernetes forms (ACK and Crossplane) share: object names
 /// (section 10), metadata, the trust policy as a string, and the documents
 /// as trees.
@@ -108,7 +155,7 @@ pub(super) mod kube {
     use serde::ser::SerializeMap;
 
     use crate::emit::{EmitError, emit_yaml};
-    use crate::ir::{Install, ManagedRole};
+    use crate::ir::{Association, Install, ManagedRole};
     use crate::policy;
     use crate::validate::MANAGED_BY_LABEL;
 
@@ -274,6 +321,37 @@ pub(super) mod kube {
             self.taken.push(candidate.clone());
             candidate
         }
+    }
+
+    /// Every managed role with the name of its `Role` object (section 10),
+    /// in order of appearance.
+    pub fn role_objects(install: &Install) -> Vec<(&ManagedRole, String)> {
+        let mut names = Names::default();
+        install
+            .managed_roles
+            .iter()
+            .map(|managed| {
+                let object = names.claim(&object_name(&managed.role.name, "role"));
+                (managed, object)
+            })
+            .collect()
+    }
+
+    /// The `Role` object of an association's role, when irsa manages it.
+    pub fn role_object_of<'r>(
+        roles: &'r [(&ManagedRole, String)],
+        association: &Association,
+    ) -> Option<&'r str> {
+        roles
+            .iter()
+            .find(|(managed, _)| managed.role.same_role(&association.role))
+            .map(|(_, object)| object.as_str())
+    }
+
+    /// An association's object name before numbering: its ServiceAccount's
+    /// (section 10).
+    pub fn association_object_name(association: &Association) -> String {
+        object_name(&association.service_account, "pod-identity-association")
     }
 
     /// The role's trust policy (section 7, built by [`crate::policy`]) as a
@@ -565,6 +643,135 @@ spec:
                 );
             }
         }
+    }
+
+    /// A file with Pod Identity ServiceAccounts: `front50.sa` and `spin-sa`
+    /// (`*`) on the managed role `spinnaker`, `deck` on an unmanaged role.
+    pub const POD_IDENTITY: &str = "namespace spinnaker
+account 123456789012
+cluster prod
+oidc oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE
+
+role spinnaker
+service * -> role spinnaker {
+  identity both
+}
+service front50 -> role spinnaker as front50.sa {
+  identity pod-identity
+}
+service deck -> role arn:aws:iam::123456789012:role/existing {
+  identity pod-identity
+}
+service gate -> role gate
+";
+
+    pub fn analyzed(source: &str) -> Install {
+        let analysis = crate::analyze(source);
+        analysis
+            .install
+            .unwrap_or_else(|| panic!("{source}\n{:?}", analysis.diagnostics))
+    }
+
+    #[test]
+    fn associations_follow_the_roles_by_reference_or_literal_arn() {
+        let install = analyzed(POD_IDENTITY);
+        assert_eq!(install.associations.len(), 3);
+        let documents = documents(&install);
+        assert_eq!(documents.len(), 4);
+        assert!(documents[0].contains("\nkind: Role\n"));
+        assert_eq!(
+            documents[1],
+            "\
+apiVersion: eks.services.k8s.aws/v1alpha1
+kind: PodIdentityAssociation
+metadata:
+  labels:
+    app.kubernetes.io/managed-by: irsa
+  name: spin-sa
+  namespace: spinnaker
+spec:
+  clusterName: prod
+  namespace: spinnaker
+  roleRef:
+    from:
+      name: spinnaker
+  serviceAccount: spin-sa
+"
+        );
+        assert!(
+            documents[2].contains("  name: front50.sa\n")
+                && documents[2].contains("  serviceAccount: front50.sa\n"),
+            "{}",
+            documents[2]
+        );
+        assert_eq!(
+            documents[3],
+            "\
+apiVersion: eks.services.k8s.aws/v1alpha1
+kind: PodIdentityAssociation
+metadata:
+  labels:
+    app.kubernetes.io/managed-by: irsa
+  name: spin-sa-deck
+  namespace: spinnaker
+spec:
+  clusterName: prod
+  namespace: spinnaker
+  roleARN: arn:aws:iam::123456789012:role/existing
+  serviceAccount: spin-sa-deck
+"
+        );
+    }
+
+    #[test]
+    fn colliding_association_objects_get_numbers() {
+        let mut install = analyzed(POD_IDENTITY);
+        let mut odd = install.associations[1].clone();
+        odd.service_account = "Front50_SA".to_owned();
+        install.associations.insert(2, odd);
+        let mut twin = install.associations[1].clone();
+        twin.service_account = "FRONT50.SA".to_owned();
+        install.associations.push(twin);
+        let names: Vec<String> = documents(&install)
+            .iter()
+            .skip(1)
+            .map(|d| {
+                let document: serde_json::Value = serde_saphyr::from_str(d).unwrap();
+                document["metadata"]["name"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "spin-sa",
+                "front50.sa",
+                "front50-sa",
+                "spin-sa-deck",
+                "front50.sa-2"
+            ]
+        );
+    }
+
+    #[test]
+    fn associations_without_a_managed_role_still_make_iam_yaml() {
+        let mut install = analyzed(POD_IDENTITY);
+        install.managed_roles.clear();
+        let documents = documents(&install);
+        assert_eq!(documents.len(), 3);
+        assert!(
+            documents[0].contains("  roleARN: arn:aws:iam::123456789012:role/spinnaker\n"),
+            "{}",
+            documents[0]
+        );
+        let output = crate::emit::emit(
+            &install,
+            EmitOptions {
+                component: false,
+                iam: Some(IamForm::Ack),
+            },
+        )
+        .unwrap();
+        assert!(output.files.iter().any(|f| f.path == IAM_OBJECTS_FILE));
     }
 
     #[test]
