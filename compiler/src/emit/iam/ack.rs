@@ -24,7 +24,7 @@
 use super::IamOutput;
 use crate::emit::EmitError;
 use crate::ir::{Association, Install, ManagedRole};
-use kube::{Names, Node, entry, object_name};
+use kube::{Names, Node, entry};
 
 const IAM_API_VERSION: &str = "iam.services.k8s.aws/v1alpha1";
 const EKS_API_VERSION: &str = "eks.services.k8s.aws/v1alpha1";
@@ -375,6 +375,7 @@ pub(super) mod kube {
 pub(super) mod tests {
     use std::collections::BTreeMap;
 
+    use super::kube::object_name;
     use super::*;
     use crate::emit::iam::IamForm;
     use crate::emit::{EmitOptions, IAM_OBJECTS_FILE, KUSTOMIZATION_FILE};
