@@ -13,30 +13,30 @@
 //!   roles: `forProvider.policyArn` and `forProvider.roleRef` naming the
 //!   `Role` object (Crossplane resolves it to the role's name and applies
 //!   the attachment once the role exists).
-//! - Pod Identity associations (`eks.aws.upbound.io/v1beta1`
-//!   `PodIdentityAssociation`, section 11) will follow the attachments, one
-//!   function per kind; the IR has none yet.
+//! - [`association`]: an `eks.aws.upbound.io/v1beta1`
+//!   `PodIdentityAssociation` per Pod Identity ServiceAccount (section 11),
+//!   after the attachments, in ServiceAccount order, named from its
+//!   ServiceAccount; `forProvider` as in the provider's CRD
+//!   (`schemas/eks.aws.upbound.io_podidentityassociations.yaml`):
+//!   `clusterName` (the literal name: the cluster is not irsa's object),
+//!   `namespace` and `serviceAccount` (required by the CRD's CEL rules),
+//!   `region` (required by its schema: the install's, which validation
+//!   guarantees, E100), and the role: `roleArnRef.name` naming the `Role`
+//!   object when irsa manages the role, else `roleArn`, the literal ARN.
 
 use super::IamOutput;
 use super::ack::kube::{self, Names, Node, object_name};
 use crate::emit::EmitError;
-use crate::ir::{Install, ManagedRole};
+use crate::ir::{Association, Install, ManagedRole};
 
 const IAM_API_VERSION: &str = "iam.aws.upbound.io/v1beta1";
+const EKS_API_VERSION: &str = "eks.aws.upbound.io/v1beta1";
 /// The annotation that gives a Crossplane managed resource its external
 /// name: for a `Role`, the IAM role's name.
 const EXTERNAL_NAME: &str = "crossplane.io/external-name";
 
 pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
-    let mut role_names = Names::default();
-    let roles: Vec<(&ManagedRole, String)> = install
-        .managed_roles
-        .iter()
-        .map(|managed| {
-            let object = role_names.claim(&object_name(&managed.role.name, "role"));
-            (managed, object)
-        })
-        .collect();
+    let roles = kube::role_objects(install);
     let mut documents = Vec::new();
     for (managed, object) in &roles {
         documents.push(role(install, managed, object)?.to_yaml()?);
@@ -47,6 +47,22 @@ pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
             let name =
                 attachment_names.claim(&attachment_object_name(object, policy_name(policy_arn)));
             documents.push(attachment(&name, object, policy_arn).to_yaml()?);
+        }
+    }
+    if !install.associations.is_empty() {
+        // Validation gives a region to every install with associations
+        // (E100); one without is a bug in irsa.
+        let region = install
+            .region
+            .as_ref()
+            .ok_or_else(|| EmitError("a Pod Identity association without a region".to_owned()))?;
+        let mut association_names = Names::default();
+        for association in &install.associations {
+            let object = association_names.claim(&kube::association_object_name(association));
+            let role_object = kube::role_object_of(&roles, association);
+            documents.push(
+                self::association(association, &object, &region.value, role_object).to_yaml()?,
+            );
         }
     }
     Ok(IamOutput {
@@ -134,9 +150,42 @@ fn attachment<'a>(name: &str, role_object: &'a str, policy_arn: &'a str) -> Node
     )
 }
 
+/// The `PodIdentityAssociation` of one Pod Identity ServiceAccount, as the
+/// object `object`; `role_object` is the `Role` object of its role when
+/// irsa manages it.
+fn association<'a>(
+    association: &'a Association,
+    object: &str,
+    region: &'a str,
+    role_object: Option<&'a str>,
+) -> Node<'a> {
+    let role = match role_object {
+        Some(role_object) => (
+            "roleArnRef",
+            Node::Map(vec![("name", Node::from(role_object))]),
+        ),
+        None => ("roleArn", Node::text(association.role.arn())),
+    };
+    kube::object(
+        EKS_API_VERSION,
+        "PodIdentityAssociation",
+        kube::metadata(object, None, Vec::new()),
+        spec(vec![
+            ("clusterName", Node::from(association.cluster.as_str())),
+            ("namespace", Node::from(association.namespace.as_str())),
+            ("region", Node::from(region)),
+            role,
+            (
+                "serviceAccount",
+                Node::from(association.service_account.as_str()),
+            ),
+        ]),
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::ack::tests::{ACCOUNT, fill, install, quoted, trust};
+    use super::super::ack::tests::{ACCOUNT, POD_IDENTITY, analyzed, fill, install, quoted, trust};
     use super::*;
 
     fn documents(install: &Install) -> Vec<String> {
@@ -344,5 +393,68 @@ spec:
         let mut install = install(Some("spin"), &["a"]);
         install.trust_policies.clear();
         assert!(emit(&install).is_err());
+    }
+
+    #[test]
+    fn associations_follow_the_attachments_by_reference_or_literal_arn() {
+        let mut install = analyzed(POD_IDENTITY);
+        install.managed_roles[0].policies = vec![format!("arn:aws:iam::{ACCOUNT}:policy/p")];
+        assert_eq!(
+            objects(&install),
+            [
+                "Role/spinnaker",
+                "RolePolicyAttachment/spinnaker-p",
+                "PodIdentityAssociation/spin-sa",
+                "PodIdentityAssociation/front50.sa",
+                "PodIdentityAssociation/spin-sa-deck",
+            ]
+        );
+        let documents = documents(&install);
+        assert_eq!(
+            documents[2],
+            "\
+apiVersion: eks.aws.upbound.io/v1beta1
+kind: PodIdentityAssociation
+metadata:
+  labels:
+    app.kubernetes.io/managed-by: irsa
+  name: spin-sa
+spec:
+  forProvider:
+    clusterName: prod
+    namespace: spinnaker
+    region: us-west-2
+    roleArnRef:
+      name: spinnaker
+    serviceAccount: spin-sa
+"
+        );
+        assert_eq!(
+            documents[4],
+            "\
+apiVersion: eks.aws.upbound.io/v1beta1
+kind: PodIdentityAssociation
+metadata:
+  labels:
+    app.kubernetes.io/managed-by: irsa
+  name: spin-sa-deck
+spec:
+  forProvider:
+    clusterName: prod
+    namespace: spinnaker
+    region: us-west-2
+    roleArn: arn:aws:iam::123456789012:role/existing
+    serviceAccount: spin-sa-deck
+"
+        );
+    }
+
+    #[test]
+    fn an_association_without_a_region_is_a_bug() {
+        let mut install = analyzed(POD_IDENTITY);
+        install.region = None;
+        assert!(emit(&install).is_err());
+        install.associations.clear();
+        assert!(emit(&install).is_ok());
     }
 }
