@@ -14,12 +14,10 @@
 //! Intrinsic functions are written long-form (`Fn::GetAtt: [ID, Arn]`),
 //! never as `!` tags, so that any YAML reader takes the template.
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use super::IamOutput;
+use super::{IamOutput, UniqueNames};
 use crate::emit::{EmitError, OutputFile, emit_yaml};
 use crate::ir::{Association, Install, ManagedRole};
 use crate::policy::{self, PolicyDocument};
@@ -31,7 +29,7 @@ pub const FILE: &str = "iam/template.yaml";
 const FORMAT_VERSION: &str = "2010-09-09";
 
 pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
-    let mut ids = LogicalIds::default();
+    let mut ids = UniqueNames::appended();
     let labelled: Vec<(String, &ManagedRole)> = install
         .managed_roles
         .iter()
@@ -195,7 +193,7 @@ fn roles<'a>(
 fn associations<'a>(
     associations: &'a [Association],
     labelled: &[(String, &ManagedRole)],
-    ids: &mut LogicalIds,
+    ids: &mut UniqueNames,
 ) -> Vec<(String, Resource<'a>)> {
     associations
         .iter()
@@ -271,29 +269,6 @@ pub fn output_id(id: &str) -> String {
     format!("{id}Arn")
 }
 
-/// The logical IDs of a template's resources: an ID already taken gets
-/// `2`, `3`… in order of first appearance (the first free one).
-#[derive(Debug, Default)]
-pub struct LogicalIds {
-    taken: HashSet<String>,
-}
-
-impl LogicalIds {
-    pub fn unique(&mut self, base: String) -> String {
-        if self.taken.insert(base.clone()) {
-            return base;
-        }
-        let mut n: u64 = 2;
-        loop {
-            let candidate = format!("{base}{n}");
-            if self.taken.insert(candidate.clone()) {
-                return candidate;
-            }
-            n += 1;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -311,7 +286,7 @@ mod tests {
 
     #[test]
     fn colliding_ids_get_numbers_in_order_of_first_appearance() {
-        let mut ids = LogicalIds::default();
+        let mut ids = UniqueNames::appended();
         let got: Vec<String> = ["a.b", "ab", "a-b", "A-b", "ab2", "a@b"]
             .iter()
             .map(|name| ids.unique(role_id(name)))
@@ -469,7 +444,7 @@ mod tests {
         assert_eq!(association_id(""), "PodIdentity");
         let long = association_id(&"a".repeat(253));
         assert_eq!(long.len(), MAX_ID_BASE);
-        let mut ids = LogicalIds::default();
+        let mut ids = UniqueNames::appended();
         let (first, second) = (ids.unique(long.clone()), ids.unique(long));
         assert!(first.len() <= 255 && second.len() <= 255 && first != second);
     }

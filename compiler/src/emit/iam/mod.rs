@@ -20,6 +20,48 @@ pub use crate::language::IamForm;
 pub use cloudformation::FILE as CLOUDFORMATION_FILE;
 pub use terraform::FILE as TERRAFORM_FILE;
 
+/// The names of one kind of resource: a name already taken gets the
+/// separator and `2`, `3`… (the first free number), in order of first
+/// appearance, so the same input always gives the same names
+/// (LANGUAGE.md section 10).
+#[derive(Debug)]
+pub struct UniqueNames {
+    separator: &'static str,
+    taken: std::collections::HashSet<String>,
+}
+
+impl UniqueNames {
+    /// Terraform labels and Kubernetes names: `name-2`.
+    pub fn hyphenated() -> Self {
+        UniqueNames {
+            separator: "-",
+            taken: std::collections::HashSet::new(),
+        }
+    }
+
+    /// CloudFormation logical IDs (letters and digits only): `Name2`.
+    pub fn appended() -> Self {
+        UniqueNames {
+            separator: "",
+            taken: std::collections::HashSet::new(),
+        }
+    }
+
+    pub fn unique(&mut self, base: String) -> String {
+        if self.taken.insert(base.clone()) {
+            return base;
+        }
+        let mut n: u64 = 2;
+        loop {
+            let candidate = format!("{base}{}{n}", self.separator);
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
 /// What one form renders.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IamOutput {

@@ -10,12 +10,12 @@
 //! each literal goes through [`literal`] (`${` → `$${`, `%{` → `%%{`); the
 //! trust policy is the compact document of [`crate::policy`], escaped alike.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use super::IamOutput;
+use super::{IamOutput, UniqueNames};
 use crate::emit::{EmitError, OutputFile};
 use crate::ir::{Association, Install, ManagedRole};
 use crate::policy;
@@ -24,7 +24,7 @@ use crate::policy;
 pub const FILE: &str = "iam/main.tf.json";
 
 pub(super) fn emit(install: &Install) -> Result<IamOutput, EmitError> {
-    let mut role_labels = Labels::default();
+    let mut role_labels = UniqueNames::hyphenated();
     let labelled: Vec<(String, &ManagedRole)> = install
         .managed_roles
         .iter()
@@ -172,7 +172,7 @@ fn roles(
 /// One `aws_iam_role_policy_attachment` per policy of each role, roles in
 /// order, policies in the order written.
 fn attachments(labelled: &[(String, &ManagedRole)]) -> Blocks<AttachmentBody> {
-    let mut labels = Labels::default();
+    let mut labels = UniqueNames::hyphenated();
     Blocks(
         labelled
             .iter()
@@ -197,7 +197,7 @@ fn associations(
     associations: &[Association],
     labelled: &[(String, &ManagedRole)],
 ) -> Blocks<AssociationBody> {
-    let mut labels = Labels::default();
+    let mut labels = UniqueNames::hyphenated();
     Blocks(
         associations
             .iter()
@@ -255,29 +255,6 @@ pub fn attachment_label(role_label: &str, policy_arn: &str) -> String {
     label(&format!("{role_label}_{name}"))
 }
 
-/// The labels of one resource type: a label already taken gets `-2`, `-3`…
-/// in order of first appearance (the first free one).
-#[derive(Debug, Default)]
-pub struct Labels {
-    taken: HashSet<String>,
-}
-
-impl Labels {
-    pub fn unique(&mut self, base: String) -> String {
-        if self.taken.insert(base.clone()) {
-            return base;
-        }
-        let mut n: u64 = 2;
-        loop {
-            let candidate = format!("{base}-{n}");
-            if self.taken.insert(candidate.clone()) {
-                return candidate;
-            }
-            n += 1;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,7 +299,7 @@ mod tests {
 
     #[test]
     fn colliding_labels_get_numbers_in_order_of_first_appearance() {
-        let mut labels = Labels::default();
+        let mut labels = UniqueNames::hyphenated();
         let got: Vec<String> = ["a.b", "a_b", "a-b", "a@b", "a_b-2", "a_b"]
             .iter()
             .map(|name| labels.unique(label(name)))
