@@ -1,6 +1,7 @@
 // The playground end to end, in real headless Chromium (Debian's, driven by
 // playwright-core): load, pick an example, break it and see the underline
-// and the problem, fix it, share a link, format. Keeps a screenshot in
+// and the problem, fix it, share a link, format; pick each IAM form and see
+// its files in the tabs and the zip. Keeps a screenshot in
 // target/playground-e2e/.
 //
 // Run by `cargo xtask ci` after `cargo xtask playground`.
@@ -146,6 +147,55 @@ test('the playground works end to end', async () => {
   await page.selectOption('#examples', 'armory-irsa-guide');
   await waitForCompile(page, compiled);
   await page.screenshot({ path: path.join(artifacts, 'playground.png') });
+  assert.deepEqual(errors, []);
+});
+
+test('the IAM selector writes the managed roles in each form, in the tabs and the zip', async () => {
+  const { page, errors } = await openPage();
+  let compiled = await waitForCompile(page, '');
+  await replaceSource(page, [
+    'namespace spinnaker',
+    'account 123456789012',
+    'oidc oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE',
+    'role spinnaker {',
+    '  policy arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess',
+    '}',
+    'service * -> role spinnaker',
+    '',
+  ].join('\n'));
+  compiled = await waitForCompile(page, compiled);
+  const tabs = () => page.locator('[role=tab]').allTextContents();
+  assert.ok(!(await tabs()).includes('iam.yaml'), 'no --iam, no iam.yaml');
+  assert.match(await output(page), /^apiVersion: v1\nkind: ServiceAccount\n/);
+
+  // ACK: the Role leads the stream and is iam.yaml.
+  await page.selectOption('#iam', 'ack');
+  compiled = await waitForCompile(page, compiled);
+  assert.ok((await tabs()).includes('iam.yaml'), (await tabs()).join(', '));
+  assert.match(await output(page), /^apiVersion: iam\.services\.k8s\.aws\/v1alpha1\nkind: Role\n/);
+  await page.click('[role=tab]:has-text("iam.yaml")');
+  assert.match(await output(page), /assumeRolePolicyDocument: /);
+
+  // Crossplane: the tab stays selected and shows the new form.
+  await page.selectOption('#iam', 'crossplane');
+  compiled = await waitForCompile(page, compiled);
+  assert.equal(await page.locator('[role=tab][aria-selected=true]').textContent(), 'iam.yaml');
+  assert.match(await output(page), /kind: RolePolicyAttachment\n/);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  const archive = fs.readFileSync(await download.path()).toString('latin1');
+  assert.ok(archive.includes('iam.yaml') && archive.includes('kind: RolePolicyAttachment'), 'iam.yaml is in the zip');
+
+  // Terraform: files only; the stream has no IAM objects.
+  await page.selectOption('#iam', 'terraform');
+  compiled = await waitForCompile(page, compiled);
+  assert.ok((await tabs()).includes('iam/main.tf.json'), (await tabs()).join(', '));
+  assert.ok(!(await tabs()).includes('iam.yaml'));
+  await page.click('[role=tab]:has-text("stream.yaml")');
+  assert.match(await output(page), /^apiVersion: v1\nkind: ServiceAccount\n/);
+
+  await page.selectOption('#iam', '');
+  await waitForCompile(page, compiled);
+  assert.ok(!(await tabs()).some((t) => t.startsWith('iam')), (await tabs()).join(', '));
   assert.deepEqual(errors, []);
 });
 

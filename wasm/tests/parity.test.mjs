@@ -1,6 +1,7 @@
 // Parity: the WebAssembly build gives byte-identical streams and files and
 // identical diagnostics to the native `irsa` binary, for every example,
-// every test input and generated inputs (valid and invalid).
+// every test input and generated inputs (valid and invalid), without
+// `--iam` and with each form (`irsa compile --iam FORM -o DIR`).
 //
 // Run by `cargo xtask ci` (after `cargo xtask wasm`), with IRSA_BIN set.
 import { test } from 'node:test';
@@ -64,6 +65,15 @@ const MUTATIONS = [
   (lines, r) => { const i = Math.floor(r() * lines.length); lines[i] = lines[i].replace(/"([^"]*)"/, '"$1\\q"'); },
   (lines) => { lines.push('oidc oidc.eks.us-east-1.amazonaws.com/id/ABC'); },
   (lines) => { lines.unshift('\uFEFF'); },
+  // Manage a role the file binds (section 10), so that --iam has something to write.
+  (lines) => {
+    const bound = lines.map((line) => /->\s*role\s+([^\s#{}]+)/.exec(line)).find(Boolean);
+    if (!bound) return;
+    lines.push(`role ${bound[1]} {`, '  policy arn:aws:iam::aws:policy/ReadOnlyAccess', '  tag "team" "spin"', '}');
+    // A managed role's trust policy needs `oidc` and `namespace`.
+    if (!lines.some((line) => line.startsWith('oidc '))) lines.push('oidc oidc.eks.us-east-1.amazonaws.com/id/ABC');
+    if (!lines.some((line) => line.startsWith('namespace '))) lines.push('namespace spinnaker');
+  },
 ];
 
 function generatedInputs(bases, count) {
@@ -97,31 +107,65 @@ function allInputs() {
   return [...inputs, ...generatedInputs(examples, 240)];
 }
 
-test('compile: same stream, files and diagnostics natively and in wasm', () => {
+/** `--iam FORM` (none first); the first three are in the stream, the others in files only. */
+const FORMS = [undefined, 'ack', 'crossplane', 'terraform', 'cloudformation'];
+const IN_STREAM = new Set([undefined, 'ack', 'crossplane']);
+
+test('compile: same stream, files and diagnostics natively and in wasm, with each --iam form', (t) => {
   const inputs = allInputs();
   assert.ok(inputs.length >= 300, `only ${inputs.length} inputs`);
   let valid = 0;
   let invalid = 0;
+  const iamObjects = new Map(FORMS.map((form) => [form, 0]));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'irsa-parity-'));
   for (const [index, { name, source }] of inputs.entries()) {
-    for (const component of [false, true]) {
-      const wasm = irsa.compile(source, { component });
-      const flags = component ? ['--component'] : [];
-      const stream = native(['compile', '--message-format', 'json', '-'], source);
-      const diagnostics = stream.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line));
-      assert.deepEqual(wasm.diagnostics, diagnostics, `${name}: diagnostics`);
-      assert.equal(wasm.ok, stream.code === 0, `${name}: ok`);
-      assert.equal(wasm.stream, stream.code === 0 ? stream.stdout : '', `${name}: stream`);
-      const dir = path.join(tmp, `${index}-${component}`);
-      const written = native(['compile', '-o', dir, ...flags, '-'], source);
-      assert.equal(written.code, stream.code, `${name}: exit code of -o`);
-      const files = [...wasm.files].sort((a, b) => a.path.localeCompare(b.path));
-      assert.deepEqual(files, readTree(dir), `${name}: files`);
-      if (!component) wasm.ok ? valid++ : invalid++;
+    // The stream of each form that has one (`--iam terraform|cloudformation`
+    // needs -o: their stream is the one without --iam).
+    const streams = new Map();
+    for (const form of FORMS.filter((f) => IN_STREAM.has(f))) {
+      const iam = form ? ['--iam', form] : [];
+      const run = native(['compile', '--message-format', 'json', ...iam, '-'], source);
+      streams.set(form, { ...run, diagnostics: run.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line)) });
+    }
+    for (const form of FORMS) {
+      for (const component of [false, true]) {
+        const what = `${name} (${[form && `--iam ${form}`, component && '--component'].filter(Boolean).join(' ') || 'no flags'})`;
+        const wasm = irsa.compile(source, form ? { component, iam: form } : { component });
+        const flags = [...(form ? ['--iam', form] : []), ...(component ? ['--component'] : [])];
+        const dir = path.join(tmp, `${index}-${form}-${component}`);
+        const written = native(['compile', '--message-format', 'json', '-o', dir, ...flags, '-'], source);
+        const diagnostics = written.stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+        assert.deepEqual(wasm.diagnostics, diagnostics, `${what}: diagnostics`);
+        assert.equal(wasm.ok, written.code === 0, `${what}: ok`);
+        const stream = streams.get(IN_STREAM.has(form) ? form : undefined);
+        if (IN_STREAM.has(form)) {
+          assert.deepEqual(stream.diagnostics, diagnostics, `${what}: diagnostics with and without -o`);
+          assert.equal(stream.code, written.code, `${what}: exit code of -o`);
+        } else if (wasm.ok) {
+          assert.equal(stream.code, 0, `${what}: compiles without --iam`);
+        }
+        assert.equal(wasm.stream, wasm.ok ? stream.stdout : '', `${what}: stream`);
+        const files = [...wasm.files].sort((a, b) => a.path.localeCompare(b.path));
+        assert.deepEqual(files, readTree(dir), `${what}: files`);
+        if (!form && !component) wasm.ok ? valid++ : invalid++;
+        if (!component && files.some((f) => f.path === 'iam.yaml' || f.path.startsWith('iam/'))) {
+          iamObjects.set(form, iamObjects.get(form) + 1);
+        }
+      }
     }
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   assert.ok(valid >= 30 && invalid >= 100, `valid ${valid}, invalid ${invalid}`);
+  t.diagnostic(`valid ${valid}, invalid ${invalid}; inputs with IAM output: ${FORMS.slice(1).map((f) => `${f} ${iamObjects.get(f)}`).join(', ')}`);
+  assert.equal(iamObjects.get(undefined), 0, 'no IAM output without --iam');
+  for (const form of FORMS.slice(1)) {
+    assert.ok(iamObjects.get(form) >= 5, `only ${iamObjects.get(form)} inputs with --iam ${form} output`);
+  }
+});
+
+test('compile: an unknown --iam form is an error, as on the command line', () => {
+  assert.throws(() => irsa.compile('service * -> role arn:aws:iam::123456789012:role/r\n', { iam: 'pulumi' }), /unknown iam form `pulumi`/);
+  assert.equal(native(['compile', '--iam', 'pulumi', '-'], '').code, 2);
 });
 
 test('format and explain: same text natively and in wasm', () => {

@@ -169,7 +169,7 @@ async function compileNow() {
   const source = view.state.doc.toString();
   let result;
   try {
-    result = await ask({ kind: 'compile', source, component: $('component').checked });
+    result = await ask({ kind: 'compile', source, component: $('component').checked, iam: $('iam').value || undefined });
   } catch (error) {
     if (error.message === 'timeout' && mine === generation) {
       setStatus(`Stopped: compiling took longer than ${TIME_LIMIT_MS / 1000} s`, 'error');
@@ -251,6 +251,7 @@ async function main() {
     }
   });
   $('component').addEventListener('change', compileNow);
+  $('iam').addEventListener('change', compileNow);
   $('copy').addEventListener('click', async () => {
     const tab = outputTabs().find((t) => t.id === selectedTab);
     if (tab) await navigator.clipboard.writeText(tab.content).catch(() => {});

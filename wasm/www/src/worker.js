@@ -6,12 +6,12 @@ const ready = init({ module_or_path: new URL('irsa_bg.wasm', self.location.href)
 
 self.onmessage = async ({ data }) => {
   await ready;
-  const { id, kind, source, component } = data;
+  const { id, kind, source, component, iam } = data;
   if (kind === 'version') {
     self.postMessage({ id, version: version() });
   } else if (kind === 'format') {
     self.postMessage({ id, format: format(source) });
   } else {
-    self.postMessage({ id, compile: compile(source, { component }), explain: explain(source) });
+    self.postMessage({ id, compile: compile(source, { component, iam }), explain: explain(source) });
   }
 };
