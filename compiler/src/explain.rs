@@ -64,6 +64,13 @@ pub fn explain(install: &Install) -> String {
         );
     }
 
+    global_reach(install, &role_of, &mut out);
+    managed_roles(install, &mut out);
+    out
+}
+
+/// Which services `*` reaches through the operator, and which it never does.
+fn global_reach(install: &Install, role_of: &dyn Fn(&str) -> String, out: &mut String) {
     let bound = |service: &str| install.service_settings.iter().any(|s| s.key == service);
     let global = install
         .service_settings
@@ -105,8 +112,6 @@ pub fn explain(install: &Install) -> String {
             unreached.join(", ")
         );
     }
-    managed_roles(install, &mut out);
-    out
 }
 
 /// The roles irsa manages as code (`role`), with what `--iam` writes.

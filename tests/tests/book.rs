@@ -209,3 +209,21 @@ fn every_chapter_is_in_the_summary() {
         }
     }
 }
+
+/// The language reference's tables list exactly the words of the library's
+/// one table (`irsa::language`): a statement or setting added to the
+/// language and not to the book, or the reverse, fails here.
+#[test]
+fn the_language_reference_lists_exactly_the_words_of_the_language() {
+    use std::collections::BTreeSet;
+    let text = std::fs::read_to_string(root().join("book/src/language.md")).unwrap();
+    // The first word of each table row that starts with code: `| `word …`.
+    let listed: BTreeSet<&str> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("| `"))
+        .filter_map(|rest| rest.split([' ', '`']).next())
+        .collect();
+    let mut words: BTreeSet<&str> = irsa::language::STATEMENTS.into_iter().collect();
+    words.extend(irsa::language::SettingKind::names());
+    assert_eq!(listed, words);
+}
