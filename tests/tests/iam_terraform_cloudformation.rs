@@ -7,13 +7,24 @@
 //! role is the managed role's resource or, for an existing role, its ARN.
 //!
 //! A missing consumer fails the test (it never skips): `cargo xtask ci`
-//! installs them (cfn-lint in `target/venv`, terraform on `PATH`).
+//! installs them (cfn-lint in `target/venv`, terraform on `PATH`). The one
+//! exception is announced: where terraform or its AWS provider mirror is
+//! missing (a user's machine), `cargo xtask ci` says so and sets
+//! `IRSA_TERRAFORM=argument-lists`, and the Terraform tests check every
+//! resource of `main.tf.json` against the provider's own argument lists,
+//! vendored in `schemas/terraform-aws-5.100-resources.json` (every key an
+//! argument or block of its resource, every required argument there, no
+//! computed-only one set, every template sequence escaped or a reference
+//! to a resource of the file), instead of running terraform. Where
+//! terraform runs, the vendored lists must be what the provider says.
 
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    // The argument-list mode says so: never a silent skip.
+    clippy::print_stderr
 )]
 
 use std::collections::BTreeMap;
@@ -30,6 +41,26 @@ use serde_json::Value;
 /// Where the tests' `terraform init` finds the AWS provider: the registry is
 /// out of reach.
 const TERRAFORM_PLUGINS: &str = "/opt/tf-plugins";
+
+/// The variable by which `cargo xtask ci` asks for the argument-list check
+/// instead of terraform, and its one value.
+const MODE_VARIABLE: &str = "IRSA_TERRAFORM";
+const ARGUMENT_LISTS_MODE: &str = "argument-lists";
+
+/// The AWS provider's argument lists of the three resources irsa writes,
+/// as `argument_lists` extracts them from `terraform providers schema
+/// -json` (see its `.source.txt`).
+const ARGUMENT_LISTS: &str = "schemas/terraform-aws-5.100-resources.json";
+
+/// The provider whose schema the argument lists come from.
+const AWS_PROVIDER: &str = "registry.terraform.io/hashicorp/aws";
+
+/// The resource types of `--iam terraform`.
+const RESOURCE_TYPES: [&str; 3] = [
+    "aws_iam_role",
+    "aws_iam_role_policy_attachment",
+    "aws_eks_pod_identity_association",
+];
 
 // ---------------------------------------------------------------- inputs
 
@@ -247,14 +278,51 @@ fn cfn_lint_bin() -> PathBuf {
     bin
 }
 
-fn terraform_bin() -> PathBuf {
-    tool("terraform").unwrap_or_else(|| {
+/// How the `--iam terraform` tests check `main.tf.json`.
+enum TerraformCheck {
+    /// `terraform init`, `validate` and `plan`, offline, by this terraform
+    /// (and the argument lists too).
+    Terraform(PathBuf),
+    /// Against the vendored argument lists only: terraform or its provider
+    /// mirror is missing, and `IRSA_TERRAFORM=argument-lists` says so.
+    ArgumentLists,
+}
+
+/// The check this machine runs: terraform with the provider mirror, or the
+/// argument lists when `IRSA_TERRAFORM=argument-lists`; without either, a
+/// failure saying what is missing (never a silent skip).
+fn terraform_check() -> TerraformCheck {
+    match std::env::var(MODE_VARIABLE) {
+        Ok(mode) if mode == ARGUMENT_LISTS_MODE => {
+            eprintln!(
+                "{MODE_VARIABLE}={ARGUMENT_LISTS_MODE}: checking main.tf.json against the AWS \
+                 provider's argument lists ({ARGUMENT_LISTS}) instead of running terraform"
+            );
+            return TerraformCheck::ArgumentLists;
+        }
+        Ok(mode) if mode.is_empty() => {}
+        Err(std::env::VarError::NotPresent) => {}
+        other => panic!("{MODE_VARIABLE}={other:?}: its only value is {ARGUMENT_LISTS_MODE}"),
+    }
+    let terraform = tool("terraform").unwrap_or_else(|| {
         panic!(
-            "terraform is missing: the --iam terraform tests run `terraform init` and `terraform \
-             validate`, and found no terraform on PATH nor in target/venv/bin. `cargo xtask ci` \
-             installs it (or install Terraform 1.x by hand)"
+            "terraform is missing: the --iam terraform tests run `terraform init`, `terraform \
+             validate` and `terraform plan`, and found no terraform on PATH nor in \
+             target/venv/bin. `cargo xtask ci` installs it when it can, and otherwise sets \
+             {MODE_VARIABLE}={ARGUMENT_LISTS_MODE} (the check against the provider's argument \
+             lists in {ARGUMENT_LISTS}); set it yourself, or install Terraform 1.x"
         )
-    })
+    });
+    let plugins = Path::new(TERRAFORM_PLUGINS).join(AWS_PROVIDER);
+    assert!(
+        plugins.is_dir(),
+        "the Terraform AWS provider is missing from the filesystem mirror {}: the --iam \
+         terraform tests run `terraform init` offline against it. `cargo xtask ci` then sets \
+         {MODE_VARIABLE}={ARGUMENT_LISTS_MODE} (the check against the provider's argument lists \
+         in {ARGUMENT_LISTS}); set it yourself, or put the provider there",
+        plugins.display()
+    );
+    TerraformCheck::Terraform(terraform)
 }
 
 /// `cfn-lint` on templates: its exit code (a bit mask: 2 errors, 4 warnings,
@@ -279,18 +347,12 @@ fn cfn_lint(templates: &[PathBuf]) -> (i32, String) {
 /// configuration does), so that one `init`, `validate` and `plan` check
 /// every case (the AWS provider takes seconds to load its schema).
 struct Terraform {
+    bin: PathBuf,
     dir: Sandbox,
 }
 
 impl Terraform {
-    fn new(modules: &[(&str, &str)]) -> Terraform {
-        let plugins = Path::new(TERRAFORM_PLUGINS).join("registry.terraform.io/hashicorp/aws");
-        assert!(
-            plugins.is_dir(),
-            "the Terraform AWS provider is missing from the filesystem mirror {}: the --iam \
-             terraform tests run `terraform init` offline against it",
-            plugins.display()
-        );
+    fn new(bin: &Path, modules: &[(&str, &str)]) -> Terraform {
         let dir = Sandbox::new();
         dir.write(
             "cli.tfrc",
@@ -317,14 +379,29 @@ impl Terraform {
             "config/main.tf.json",
             serde_json::json!({"module": module_blocks}).to_string(),
         );
-        let terraform = Terraform { dir };
+        let terraform = Terraform {
+            bin: bin.to_path_buf(),
+            dir,
+        };
         let (ok, text) = terraform.run(&["init", "-input=false", "-no-color"]);
         assert!(ok, "terraform init failed:\n{text}");
         terraform
     }
 
     fn run(&self, args: &[&str]) -> (bool, String) {
-        let output = Command::new(terraform_bin())
+        let output = self.command(args).output().expect("running terraform");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.success(), text)
+    }
+
+    /// `terraform ARGS` in the configuration, offline.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(&self.bin);
+        command
             .args(args)
             .current_dir(self.dir.join("config"))
             .env("TF_CLI_CONFIG_FILE", self.dir.join("cli.tfrc"))
@@ -336,19 +413,35 @@ impl Terraform {
             .env("AWS_CONFIG_FILE", "/dev/null")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
             .env_remove("AWS_PROFILE")
-            .env_remove("TF_DATA_DIR")
-            .output()
-            .expect("running terraform");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        (output.status.success(), text)
+            .env_remove("TF_DATA_DIR");
+        command
     }
 
     fn validate(&self) -> (bool, String) {
         self.run(&["validate", "-no-color"])
+    }
+
+    /// The argument lists of the three resources, as the provider this
+    /// terraform loaded says now (`terraform providers schema -json`).
+    fn argument_lists(&self) -> Value {
+        let (ok, text) = self.run(&["version", "-json"]);
+        assert!(ok, "terraform version failed:\n{text}");
+        let version: Value = serde_json::from_str(&text).unwrap();
+        let provider = version["provider_selections"][AWS_PROVIDER]
+            .as_str()
+            .unwrap_or_else(|| panic!("terraform version -json selects no {AWS_PROVIDER}: {text}"))
+            .to_owned();
+        let output = self
+            .command(&["providers", "schema", "-json"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "terraform providers schema failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let schema: Value = serde_json::from_slice(&output.stdout).unwrap();
+        argument_lists(&schema, &provider)
     }
 
     /// `terraform plan` with a provider configuration that asks AWS
@@ -443,14 +536,232 @@ fn untemplate(text: &str) -> String {
     text.replace("$${", "${").replace("%%{", "%{")
 }
 
+// ---------------------------------------------------------------- argument lists
+
+/// The argument lists of the three resources in a provider schema
+/// (`terraform providers schema -json`), as `extract.jq` of the vendored
+/// file's `.source.txt` takes them: every argument "required", "optional"
+/// (computed or not) or "computed" (computed only), every nested block
+/// with its own lists and `min_items`.
+fn argument_lists(schema: &Value, provider_version: &str) -> Value {
+    fn arguments(block: &Value) -> Value {
+        let Some(attributes) = block["attributes"].as_object() else {
+            return Value::Object(serde_json::Map::new());
+        };
+        attributes
+            .iter()
+            .map(|(name, attribute)| {
+                let kind = if attribute["required"] == true {
+                    "required"
+                } else if attribute["optional"] == true {
+                    "optional"
+                } else {
+                    "computed"
+                };
+                (name.clone(), Value::from(kind))
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    }
+    fn block_lists(block: &Value) -> Value {
+        let blocks: serde_json::Map<String, Value> = block["block_types"]
+            .as_object()
+            .map(|types| {
+                types
+                    .iter()
+                    .map(|(name, nested)| {
+                        let mut lists = block_lists(&nested["block"]);
+                        lists["min_items"] = nested["min_items"].as_u64().unwrap_or(0).into();
+                        (name.clone(), lists)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        serde_json::json!({"arguments": arguments(block), "blocks": blocks})
+    }
+    let resources = &schema["provider_schemas"][AWS_PROVIDER]["resource_schemas"];
+    let lists: serde_json::Map<String, Value> = RESOURCE_TYPES
+        .iter()
+        .map(|kind| {
+            let resource = &resources[*kind];
+            assert!(resource.is_object(), "the provider schema has no {kind}");
+            ((*kind).to_owned(), block_lists(&resource["block"]))
+        })
+        .collect();
+    serde_json::json!({
+        "provider": AWS_PROVIDER,
+        "version": provider_version,
+        "resources": lists,
+    })
+}
+
+/// The vendored argument lists ([`ARGUMENT_LISTS`]).
+fn vendored_argument_lists() -> Value {
+    let path = root().join(ARGUMENT_LISTS);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Terraform's meta-arguments, which every resource block may have.
+const META_ARGUMENTS: [&str; 7] = [
+    "count",
+    "depends_on",
+    "for_each",
+    "lifecycle",
+    "provider",
+    "provisioner",
+    "connection",
+];
+
+/// What is wrong with a `main.tf.json` against the argument lists (empty
+/// when nothing): a top-level key other than `resource`, a resource type
+/// the lists do not have, an argument the resource does not know, a
+/// required argument missing, a computed-only argument set, a template
+/// sequence (`${`, `%{`) that is neither escaped (`$${`, `%%{`) nor a whole
+/// reference `${TYPE.LABEL.ATTRIBUTE}` to a resource of the file.
+fn argument_list_problems(main_tf_json: &str, lists: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let config: Value = match serde_json::from_str(main_tf_json) {
+        Ok(config) => config,
+        Err(e) => return vec![format!("not JSON: {e}")],
+    };
+    let Some(top) = config.as_object() else {
+        return vec!["not a JSON object".to_owned()];
+    };
+    for key in top.keys().filter(|key| *key != "resource") {
+        problems.push(format!("`{key}`: irsa writes only resources"));
+    }
+    let no_resources = serde_json::Map::new();
+    let resources = top
+        .get("resource")
+        .and_then(Value::as_object)
+        .unwrap_or(&no_resources);
+    for (kind, blocks) in resources {
+        let Some(resource_lists) = lists["resources"].get(kind) else {
+            problems.push(format!("{kind}: not a resource type of the argument lists"));
+            continue;
+        };
+        let Some(blocks) = blocks.as_object() else {
+            problems.push(format!("{kind}: not an object of labels"));
+            continue;
+        };
+        for (label, body) in blocks {
+            let at = format!("{kind}.{label}");
+            check_block(&at, body, resource_lists, true, &mut problems);
+            check_templates(&at, body, resources, lists, &mut problems);
+        }
+    }
+    problems
+}
+
+/// The arguments and nested blocks of one block body against its lists.
+fn check_block(at: &str, body: &Value, lists: &Value, resource: bool, problems: &mut Vec<String>) {
+    let Some(body) = body.as_object() else {
+        problems.push(format!("{at}: not an object"));
+        return;
+    };
+    let no_map = serde_json::Map::new();
+    let arguments = lists["arguments"].as_object().unwrap_or(&no_map);
+    let blocks = lists["blocks"].as_object().unwrap_or(&no_map);
+    for (key, value) in body {
+        match arguments.get(key).and_then(Value::as_str) {
+            Some("computed") => problems.push(format!(
+                "{at}: `{key}` is computed only (the provider sets it)"
+            )),
+            Some(_) => {}
+            None => match blocks.get(key) {
+                Some(nested) => {
+                    let items = value
+                        .as_array()
+                        .map_or_else(|| vec![value], |a| a.iter().collect());
+                    for item in items {
+                        check_block(&format!("{at}.{key}"), item, nested, false, problems);
+                    }
+                }
+                None if resource && META_ARGUMENTS.contains(&key.as_str()) => {}
+                None => problems.push(format!("{at}: `{key}` is not an argument of it")),
+            },
+        }
+    }
+    for (name, kind) in arguments {
+        if kind == "required" && !body.contains_key(name) {
+            problems.push(format!("{at}: the required argument `{name}` is missing"));
+        }
+    }
+    for (name, nested) in blocks {
+        if nested["min_items"].as_u64().unwrap_or(0) > 0 && !body.contains_key(name) {
+            problems.push(format!("{at}: the required block `{name}` is missing"));
+        }
+    }
+}
+
+/// Every string of a block body (map keys too: Terraform reads them as
+/// templates) is a literal: its template sequences escaped, or the whole
+/// string one reference `${TYPE.LABEL.ATTRIBUTE}` to a resource of the
+/// file and an argument of its type.
+fn check_templates(
+    at: &str,
+    value: &Value,
+    resources: &serde_json::Map<String, Value>,
+    lists: &Value,
+    problems: &mut Vec<String>,
+) {
+    let check = |text: &str, problems: &mut Vec<String>| {
+        if let Some(reference) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
+            let parts: Vec<&str> = reference.split('.').collect();
+            let known = parts.len() == 3
+                && resources
+                    .get(parts[0])
+                    .and_then(|labels| labels.get(parts[1]))
+                    .is_some()
+                && lists["resources"][parts[0]]["arguments"]
+                    .get(parts[2])
+                    .is_some();
+            if !known {
+                problems.push(format!("{at}: `{text}` refers to nothing of the file"));
+            }
+            return;
+        }
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i + 1 < bytes.len() {
+            match (bytes[i], bytes[i + 1], bytes.get(i + 2)) {
+                (b'$', b'$', Some(b'{')) | (b'%', b'%', Some(b'{')) => i += 3,
+                (b'$' | b'%', b'{', _) => {
+                    problems.push(format!("{at}: `{text}` has an unescaped template sequence"));
+                    return;
+                }
+                _ => i += 1,
+            }
+        }
+    };
+    match value {
+        Value::String(text) => check(text, problems),
+        Value::Array(items) => {
+            for item in items {
+                check_templates(at, item, resources, lists, problems);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                check(key, problems);
+                check_templates(at, item, resources, lists, problems);
+            }
+        }
+        _ => {}
+    }
+}
+
 // ---------------------------------------------------------------- terraform
 
-/// `terraform validate` of every case's `iam/main.tf.json`, then `terraform
-/// plan` (offline: a provider configuration that asks AWS nothing, no
-/// state): every value Terraform evaluates from a literal is the IR's own,
-/// template sequences included.
+/// Every case's `iam/main.tf.json` against the provider's argument lists;
+/// then, where terraform runs, `terraform validate` of them all and
+/// `terraform plan` (offline: a provider configuration that asks AWS
+/// nothing, no state): every value Terraform evaluates from a literal is
+/// the IR's own, template sequences included.
 #[test]
 fn every_main_tf_json_passes_terraform_validate_and_plans_the_managed_roles() {
+    let check = terraform_check();
     let cases = cases();
     let files: Vec<(&str, String)> = cases
         .iter()
@@ -459,8 +770,20 @@ fn every_main_tf_json_passes_terraform_validate_and_plans_the_managed_roles() {
             (case.name, dir.read("out/iam/main.tf.json"))
         })
         .collect();
+    let lists = vendored_argument_lists();
+    for (name, content) in &files {
+        let problems = argument_list_problems(content, &lists);
+        assert!(problems.is_empty(), "{name}: {problems:#?}\n{content}");
+    }
+    let TerraformCheck::Terraform(bin) = check else {
+        eprintln!(
+            "{} cases pass the argument lists; terraform validate and plan not run",
+            files.len()
+        );
+        return;
+    };
     let modules: Vec<(&str, &str)> = files.iter().map(|(n, c)| (*n, c.as_str())).collect();
-    let terraform = Terraform::new(&modules);
+    let terraform = Terraform::new(&bin, &modules);
     let (ok, text) = terraform.validate();
     assert!(ok, "terraform validate failed:\n{text}");
     assert!(text.contains("The configuration is valid."), "{text}");
@@ -599,30 +922,67 @@ fn every_main_tf_json_passes_terraform_validate_and_plans_the_managed_roles() {
     }
 }
 
-/// The harness catches what it must: validate knows the provider's schema
-/// and reads every string as a template.
+/// The harness catches what it must: the argument lists and validate know
+/// the provider's schema (a misspelled argument, a missing required one, a
+/// computed-only one set), and read every string as a template.
 #[test]
 fn terraform_validate_rejects_a_misspelled_argument_and_an_unescaped_template() {
+    let check = terraform_check();
+    let lists = vendored_argument_lists();
+    let rejected = |what: &str, content: &str, needle: &str| {
+        let problems = argument_list_problems(content, &lists);
+        assert!(
+            problems.iter().any(|p| p.contains(needle)),
+            "the argument lists passed {what}: {problems:#?}\n{content}"
+        );
+        if let TerraformCheck::Terraform(bin) = &check {
+            let (ok, text) = Terraform::new(bin, &[("case", content)]).validate();
+            assert!(!ok, "terraform validate passed {what}:\n{text}");
+            assert!(text.contains(needle), "{text}");
+        }
+    };
     let case = cases().remove(0);
     let content = case
         .compile(IamForm::Terraform)
         .read("out/iam/main.tf.json");
+    assert!(argument_list_problems(&content, &lists).is_empty());
     assert!(content.contains("\"max_session_duration\""));
     let misspelled = content.replace("\"max_session_duration\"", "\"max_sesion_duration\"");
-    let (ok, text) = Terraform::new(&[("misspelled", &misspelled)]).validate();
-    assert!(!ok, "a misspelled argument passed:\n{text}");
-    assert!(text.contains("max_sesion_duration"), "{text}");
+    rejected("a misspelled argument", &misspelled, "max_sesion_duration");
+
+    let mut config: Value = serde_json::from_str(&content).unwrap();
+    let role = config["resource"]["aws_iam_role"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .next()
+        .unwrap();
+    role.as_object_mut().unwrap().remove("assume_role_policy");
+    rejected(
+        "a missing required argument",
+        &config.to_string(),
+        "assume_role_policy",
+    );
+    let mut computed: Value = serde_json::from_str(&content).unwrap();
+    computed["resource"]["aws_iam_role"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .for_each(|role| role["unique_id"] = Value::from("AROAEXAMPLE"));
+    rejected(
+        "a computed-only argument",
+        &computed.to_string(),
+        "unique_id",
+    );
 
     let unescaped = content.replace(
         "\"Spinnaker core services\"",
         "\"Spinnaker ${var.undeclared}\"",
     );
     assert_ne!(unescaped, content);
-    let (ok, text) = Terraform::new(&[("unescaped", &unescaped)]).validate();
-    assert!(!ok, "an unescaped template passed:\n{text}");
-    assert!(text.contains("var.undeclared"), "{text}");
+    rejected("an unescaped template", &unescaped, "var.undeclared");
 
-    // An association's argument too.
+    // An association's argument too, and a reference to no resource.
     let case = cases()
         .into_iter()
         .find(|c| c.name == "pod-identity")
@@ -630,11 +990,62 @@ fn terraform_validate_rejects_a_misspelled_argument_and_an_unescaped_template() 
     let content = case
         .compile(IamForm::Terraform)
         .read("out/iam/main.tf.json");
+    assert!(argument_list_problems(&content, &lists).is_empty());
     assert!(content.contains("\"service_account\""));
     let misspelled = content.replace("\"service_account\"", "\"service_acount\"");
-    let (ok, text) = Terraform::new(&[("misspelled", &misspelled)]).validate();
-    assert!(!ok, "a misspelled association argument passed:\n{text}");
-    assert!(text.contains("service_acount"), "{text}");
+    rejected(
+        "a misspelled association argument",
+        &misspelled,
+        "service_acount",
+    );
+    assert!(content.contains("${aws_iam_role.spinnaker.arn}"));
+    let dangling = content.replace(
+        "${aws_iam_role.spinnaker.arn}",
+        "${aws_iam_role.spinaker.arn}",
+    );
+    rejected(
+        "a reference to no resource",
+        &dangling,
+        "aws_iam_role.spinaker",
+    );
+}
+
+/// The vendored argument lists are what the provider says now, where
+/// terraform runs (so that they cannot rot); everywhere, they cover the
+/// three resources with the arguments irsa writes.
+#[test]
+fn the_vendored_argument_lists_are_the_providers() {
+    let lists = vendored_argument_lists();
+    assert_eq!(lists["provider"], AWS_PROVIDER);
+    for kind in RESOURCE_TYPES {
+        let arguments = &lists["resources"][kind]["arguments"];
+        assert!(arguments.is_object(), "{ARGUMENT_LISTS}: no {kind}");
+        for (_, argument) in arguments.as_object().unwrap() {
+            assert!(
+                ["required", "optional", "computed"].contains(&argument.as_str().unwrap()),
+                "{kind}: {argument}"
+            );
+        }
+    }
+    match terraform_check() {
+        TerraformCheck::Terraform(bin) => {
+            let case = cases().remove(0);
+            let content = case
+                .compile(IamForm::Terraform)
+                .read("out/iam/main.tf.json");
+            let now = Terraform::new(&bin, &[("case", &content)]).argument_lists();
+            assert!(
+                now == lists,
+                "{ARGUMENT_LISTS} is not what the provider says now (rerun the commands of its \
+                 .source.txt; a new provider version is a new file):\nnow: {}\nvendored: {}",
+                serde_json::to_string_pretty(&now).unwrap(),
+                serde_json::to_string_pretty(&lists).unwrap()
+            );
+        }
+        TerraformCheck::ArgumentLists => eprintln!(
+            "{ARGUMENT_LISTS} not compared with the provider: terraform or its mirror is missing"
+        ),
+    }
 }
 
 /// `assume_role_policy`, as the literal it stands for, is the compact trust
