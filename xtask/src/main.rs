@@ -138,7 +138,16 @@ fn install_only(tools: &[Tool], python: &[String]) -> Result<(), String> {
                     println!("{}", bin.display());
                 }
             }
-            Tool::TestTools => println!("{}", install::ensure_test_tools()?.display()),
+            Tool::TestTools => {
+                let tools = install::ensure_test_tools()?;
+                if tools.terraform == install::TerraformCheck::ArgumentLists {
+                    eprintln!(
+                        "xtask: run the tests with {}=argument-lists",
+                        install::TERRAFORM_MODE_VARIABLE
+                    );
+                }
+                println!("{}", tools.venv_bin.display());
+            }
             Tool::Chromium => install::ensure_chromium()?,
             Tool::WasmOpt => install::ensure_wasm_opt()?,
             Tool::WasmBindgen => wasm::ensure_wasm_bindgen().map(|_| ())?,
@@ -212,9 +221,10 @@ pub fn cargo_bin_dir() -> PathBuf {
 
 fn ci() -> Result<(), String> {
     // What the tests run besides cargo (terraform, kubectl, the Python
-    // tools), first: a missing Terraform provider fails here, not after
-    // the build.
-    let venv_bin = install::ensure_test_tools()?;
+    // tools), first: a missing install fails here, not after the build (a
+    // missing Terraform provider mirror only switches the Terraform tests
+    // to the provider's argument lists, said here).
+    let tools = install::ensure_test_tools()?;
     run("cargo", &["fmt", "--all", "--", "--check"])?;
     run(
         "cargo",
@@ -230,14 +240,15 @@ fn ci() -> Result<(), String> {
     )?;
     // insta must not write .snap.new files in CI: a difference fails.
     // The tests find kubectl, terraform and the Python tools on PATH, the
-    // virtualenv's first.
-    run_command(
-        Command::new("cargo")
-            .args(["test", "--workspace", "--locked"])
-            .envs([("INSTA_UPDATE", "no"), ("CI", "true")])
-            .env("PATH", install::path_with(&venv_bin)?)
-            .current_dir(root()),
-    )?;
+    // virtualenv's first; IRSA_TERRAFORM=argument-lists when terraform
+    // cannot run here.
+    let mut test = Command::new("cargo");
+    test.args(["test", "--workspace", "--locked"])
+        .envs([("INSTA_UPDATE", "no"), ("CI", "true")])
+        .env("PATH", install::path_with(&tools.venv_bin)?)
+        .current_dir(root());
+    tools.terraform.apply(&mut test);
+    run_command(&mut test)?;
     pending_snapshots()?;
     check_generated_docs()?;
     wasm_tests()
