@@ -137,6 +137,7 @@ codes! {
     PodIdentityWithoutNamespace = "E098", Error, "Pod Identity needs a `namespace` statement";
     MixedTrustWithoutOidc = "E099", Error, "a role with IRSA and Pod Identity ServiceAccounts needs `oidc`";
     AssociationWithoutRegion = "E100", Error, "a Crossplane Pod Identity association needs a region";
+    PolicyInOtherPartition = "E101", Error, "a managed policy of another partition than its role";
     // Warnings.
     TrustPolicyTooLarge = "W001", Warning, "a trust policy is over IAM's default 2048-character quota";
     RoleOnManyServiceAccounts = "W002", Warning, "a role is bound to more than four ServiceAccounts";

@@ -1003,6 +1003,13 @@ fn setting() -> impl Strategy<Value = Setting> {
     ]
 }
 
+/// A policy ARN moved into another partition.
+fn in_partition(arn: &str, partition: &str) -> String {
+    let mut parts: Vec<&str> = arn.splitn(3, ':').collect();
+    parts[1] = partition;
+    parts.join(":")
+}
+
 /// A managed policy ARN (section 10): an AWS managed policy or one of an
 /// account, with or without a path.
 fn policy_arn() -> impl Strategy<Value = String> {
@@ -1540,10 +1547,21 @@ fn keep_v2_valid(statements: &mut Vec<Statement>, bindings: &mut [Binding], v2: 
             continue;
         }
         first = Some(home);
+        // IAM attaches only policies of the role's own partition (E101).
+        let settings = v2.role_settings[index % v2.role_settings.len()]
+            .iter()
+            .map(|setting| match setting {
+                RoleSetting::Policy(arn) => RoleSetting::Policy(in_partition(arn, &role.partition)),
+                RoleSetting::Boundary(arn) => {
+                    RoleSetting::Boundary(in_partition(arn, &role.partition))
+                }
+                other => other.clone(),
+            })
+            .collect();
         statements.push(Statement::Role(Declaration {
             role: role.clone(),
             full: v2.full[index % v2.full.len()],
-            settings: v2.role_settings[index % v2.role_settings.len()].clone(),
+            settings,
         }));
     }
 }

@@ -16,8 +16,9 @@ fn is_contained(path: &Path) -> bool {
     path.components().all(|c| matches!(c, Component::Normal(_)))
 }
 
-/// The files irsa owns in an output directory as it is now: the three YAML
-/// files and `trust-policies/*.json`. Other files are the user's.
+/// The files irsa owns in an output directory as it is now: those of
+/// `emit::OWNED_FILES` and the `.json` files of `emit::OWNED_DIRS`
+/// (`trust-policies/`, `pod-identity/`). Other files are the user's.
 pub fn owned_files(dir: &Path) -> io::Result<Tree> {
     let mut tree = Tree::new();
     for name in OWNED_FILES {

@@ -17,7 +17,7 @@ pub(super) fn files(policies: &[TrustPolicy]) -> Vec<OutputFile> {
             let stem = file_stem(&trust.role, &roles);
             let mut unique = stem.clone();
             let mut suffix = 2;
-            while taken.contains(&unique) {
+            while taken.iter().any(|t| t.eq_ignore_ascii_case(&unique)) {
                 unique = format!("{stem}-{suffix}");
                 suffix += 1;
             }
@@ -35,9 +35,12 @@ pub(super) fn files(policies: &[TrustPolicy]) -> Vec<OutputFile> {
 pub fn file_stem(role: &Role, roles: &[&Role]) -> String {
     let shared =
         |same: &dyn Fn(&Role) -> bool| roles.iter().filter(|other| same(other)).count() > 1;
-    if !shared(&|other| other.name == role.name) {
+    // Case-insensitively: `Spin.json` and `spin.json` are one file on
+    // macOS and Windows.
+    let same_name = |other: &Role| other.name.eq_ignore_ascii_case(&role.name);
+    if !shared(&|other| same_name(other)) {
         role.name.clone()
-    } else if !shared(&|other| other.account == role.account && other.name == role.name) {
+    } else if !shared(&|other| other.account == role.account && same_name(other)) {
         format!("{}-{}", role.account, role.name)
     } else {
         format!("{}-{}-{}", role.partition, role.account, role.name)

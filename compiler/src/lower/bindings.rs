@@ -21,6 +21,8 @@ pub(super) struct Resolved {
     pub service_accounts: Vec<ServiceAccount>,
     /// `spinnaker` (for `*`) first, then services in order of appearance.
     pub service_settings: Vec<ServiceSetting>,
+    /// Every role a binding names, whether or not its targets resolved.
+    pub named_roles: Vec<Role>,
 }
 
 pub(super) fn resolve(cx: &mut Context<'_>, header: &Header, defaults: &BlockSettings) -> Resolved {
@@ -31,7 +33,8 @@ pub(super) fn resolve(cx: &mut Context<'_>, header: &Header, defaults: &BlockSet
         settings: Vec::new(),
         bound: HashMap::new(),
         first_settings: HashMap::new(),
-        warned_java: Vec::new(),
+        reported_settings: Vec::new(),
+        named_roles: Vec::new(),
     };
     let mut any_binding = false;
     let tree = cx.tree;
@@ -50,7 +53,7 @@ pub(super) fn resolve(cx: &mut Context<'_>, header: &Header, defaults: &BlockSet
                 .with_help("add a binding such as `service * -> role arn:aws:iam::123456789012:role/spinnaker`"),
         );
     }
-    bindings.finish()
+    bindings.finish(cx)
 }
 
 /// The bindings read so far.
@@ -64,8 +67,11 @@ struct Bindings<'h> {
     /// For each generated ServiceAccount, the settings of its first binding
     /// (shared, not copied: one binding's settings serve all its targets).
     first_settings: HashMap<String, (Rc<BlockSettings>, Range<usize>)>,
-    /// ServiceAccounts already warned about the Java SDK (once each).
-    warned_java: Vec<String>,
+    /// Spans of IRSA settings already reported on a Pod Identity
+    /// ServiceAccount (a `defaults` setting is reported once).
+    reported_settings: Vec<Range<usize>>,
+    /// Every role a binding names, whether or not its targets resolved.
+    named_roles: Vec<Role>,
 }
 
 /// One binding line, resolved as far as its targets need.
@@ -95,6 +101,9 @@ impl Bindings<'_> {
             role: self.role(cx, binding),
             settings: Rc::new(block.over(self.defaults)),
         };
+        if let Some(role) = &line.role {
+            self.named_roles.push(role.clone());
+        }
         for target in &binding.targets {
             self.target(cx, &line, target);
         }
@@ -148,14 +157,6 @@ impl Bindings<'_> {
         let valid = validate::service_account_name(&name, name_span.clone(), written);
         if cx.check(valid).is_none() {
             return;
-        }
-        if line.role.is_some()
-            && identity(&line.settings) == Identity::PodIdentity
-            && uses_java_sdk(&key)
-            && !self.warned_java.contains(&name)
-        {
-            cx.report(java_sdk_warning(&key, span.clone()));
-            self.warned_java.push(name.clone());
         }
         self.settings.push(ServiceSetting {
             key,
@@ -224,7 +225,7 @@ impl Bindings<'_> {
 
     /// What a ServiceAccount's `identity` needs: Pod Identity names the
     /// cluster and namespace; IRSA settings do nothing without IRSA.
-    fn check_identity(&self, cx: &mut Context<'_>, line: &Line<'_>, identity: Identity) {
+    fn check_identity(&mut self, cx: &mut Context<'_>, line: &Line<'_>, identity: Identity) {
         if identity == Identity::PodIdentity {
             let settings = &line.settings;
             let set = [
@@ -242,7 +243,10 @@ impl Bindings<'_> {
                     .map(|s| ("token-expiration", s.span.clone())),
             ];
             for (setting, span) in set.into_iter().flatten() {
-                cx.report(irsa_setting_on_pod_identity(setting, span, settings));
+                if !self.reported_settings.contains(&span) {
+                    self.reported_settings.push(span.clone());
+                    cx.report(irsa_setting_on_pod_identity(setting, span, settings));
+                }
             }
         }
         if !identity.uses_pod_identity() {
@@ -272,18 +276,42 @@ impl Bindings<'_> {
         }
     }
 
-    fn finish(mut self) -> Resolved {
+    fn finish(mut self, cx: &mut Context<'_>) -> Resolved {
         for setting in &mut self.settings {
             setting.generated = self
                 .accounts
                 .iter()
                 .any(|a| a.name == setting.service_account);
         }
+        self.warn_java_on_pod_identity(cx);
         // `spinnaker` (for `*`) first, then services in order of appearance.
         self.settings.sort_by_key(|s| s.key != GLOBAL_KEY);
         Resolved {
             service_accounts: self.accounts,
             service_settings: self.settings,
+            named_roles: self.named_roles,
+        }
+    }
+}
+
+impl Bindings<'_> {
+    /// W005, once per Pod-Identity-only ServiceAccount that a Java service
+    /// runs under, at the first such service: whether its binding names
+    /// the role or points at it with `as`.
+    fn warn_java_on_pod_identity(&self, cx: &mut Context<'_>) {
+        let mut warned: Vec<&str> = Vec::new();
+        for setting in &self.settings {
+            let pod_identity_only = self
+                .accounts
+                .iter()
+                .any(|a| a.name == setting.service_account && a.identity == Identity::PodIdentity);
+            if pod_identity_only
+                && uses_java_sdk(&setting.key)
+                && !warned.contains(&setting.service_account.as_str())
+            {
+                warned.push(&setting.service_account);
+                cx.report(java_sdk_warning(&setting.key, setting.span.clone()));
+            }
         }
     }
 }

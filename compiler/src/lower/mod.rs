@@ -44,7 +44,12 @@ pub fn lower(tree: &SyntaxTree) -> (Lowered, Vec<Diagnostic>) {
     let defaults = settings::defaults(&mut cx);
     let managed_roles = roles::declared(&mut cx, &header);
     let resolved = bindings::resolve(&mut cx, &header, &defaults);
-    roles::check_use(&mut cx, &managed_roles, &resolved.service_accounts);
+    roles::check_use(
+        &mut cx,
+        &managed_roles,
+        &resolved.service_accounts,
+        &resolved.named_roles,
+    );
     let trust_policies = trust::trust_policies(&mut cx, &header, &resolved.service_accounts);
     let associations = trust::associations(&header, &resolved.service_accounts);
     let lowered = Lowered {

@@ -30,6 +30,11 @@ pub(super) fn declared(cx: &mut Context<'_>, header: &Header) -> Vec<ManagedRole
         let Some(role) = parse(cx, header, role) else {
             continue;
         };
+        for (arn, span) in &settings.written {
+            if let Some(diagnostic) = policy_in_other_partition(arn, span, &role) {
+                cx.report(diagnostic);
+            }
+        }
         if let Some(first) = roles.iter().find(|r| r.role.same_role(&role)) {
             cx.report(declared_twice(&role, &first.role));
             continue;
@@ -63,6 +68,27 @@ fn parse(cx: &mut Context<'_>, header: &Header, word: &Word) -> Option<Role> {
     }
 }
 
+/// A managed policy lives in one partition: IAM cannot attach an `aws`
+/// policy to an `aws-cn` role.
+fn policy_in_other_partition(arn: &str, span: &Range<usize>, role: &Role) -> Option<Diagnostic> {
+    let partition = arn.split(':').nth(1)?;
+    (partition != role.partition).then(|| {
+        Diagnostic::new(
+            Code::PolicyInOtherPartition,
+            span.clone(),
+            format!(
+                "the policy is in the `{partition}` partition, but the role `{}` is in `{}`",
+                role.name, role.partition
+            ),
+        )
+        .with_span_label("another partition")
+        .with_help(format!(
+            "IAM attaches only policies of the role's own partition: write `arn:{}:iam::…`",
+            role.partition
+        ))
+    })
+}
+
 fn declared_twice(role: &Role, first: &Role) -> Diagnostic {
     Diagnostic::new(
         Code::RoleDeclaredTwice,
@@ -82,6 +108,8 @@ struct RoleSettings {
     max_session: Option<u64>,
     description: Option<String>,
     tags: BTreeMap<String, String>,
+    /// Every policy and boundary ARN with where it was written.
+    written: Vec<(String, Range<usize>)>,
 }
 
 fn settings(cx: &mut Context<'_>, owner: usize) -> RoleSettings {
@@ -97,8 +125,16 @@ fn settings(cx: &mut Context<'_>, owner: usize) -> RoleSettings {
         match setting.kind {
             SettingKind::Policy => {
                 policy(cx, value, &mut settings.policies, &mut policy_spans);
+                if let Ok(arn) = validate::policy_arn(value) {
+                    settings.written.push((arn, value.span.clone()));
+                }
             }
-            SettingKind::Boundary => settings.boundary = cx.check(validate::policy_arn(value)),
+            SettingKind::Boundary => {
+                settings.boundary = cx.check(validate::policy_arn(value));
+                if let Some(arn) = &settings.boundary {
+                    settings.written.push((arn.clone(), value.span.clone()));
+                }
+            }
             SettingKind::MaxSession => {
                 settings.max_session = cx.check(validate::max_session(value));
             }
@@ -203,7 +239,15 @@ fn tag(
 
 /// Every declared role is used by a binding and can be given a trust
 /// policy; all share one account and partition.
-pub(super) fn check_use(cx: &mut Context<'_>, roles: &[ManagedRole], accounts: &[ServiceAccount]) {
+pub(super) fn check_use(
+    cx: &mut Context<'_>,
+    roles: &[ManagedRole],
+    accounts: &[ServiceAccount],
+    named_roles: &[Role],
+) {
+    // A binding that names the role but failed, or a line that did not
+    // parse (it may have named it), has its own error: no E084 then.
+    let broken_lines = cx.tree.lines.iter().any(|l| l.kind == LineKind::Invalid);
     // An `oidc` that was written but is unusable (or a missing `namespace`
     // beside it) was reported already.
     let oidc_written = cx.statement_broken("oidc")
@@ -221,7 +265,8 @@ pub(super) fn check_use(cx: &mut Context<'_>, roles: &[ManagedRole], accounts: &
             .iter()
             .filter(|a| a.role.same_role(&managed.role))
             .collect();
-        if users.is_empty() {
+        let named = named_roles.iter().any(|r| r.same_role(&managed.role));
+        if users.is_empty() && !named && !broken_lines {
             cx.report(
                 Diagnostic::new(
                     Code::UnusedManagedRole,
@@ -236,7 +281,8 @@ pub(super) fn check_use(cx: &mut Context<'_>, roles: &[ManagedRole], accounts: &
                     "bind a service to it (`service NAME -> role ROLE`), or remove the declaration",
                 ),
             );
-        } else if !oidc_written
+        } else if !users.is_empty()
+            && !oidc_written
             && users.iter().any(|a| a.identity.uses_irsa())
             && !users.iter().any(|a| a.identity.uses_pod_identity())
         {

@@ -91,7 +91,8 @@ pub struct Armory {
 /// IAM role names are unique in an account whatever their path, so one name
 /// with two paths in one account cannot be two real roles.
 fn check_role_names(install: &Install, diagnostics: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<(&str, &str, &str), &Role> = HashMap::new();
+    let mut seen: HashMap<(&str, &str, String), &Role> = HashMap::new();
+    let mut reported: Vec<&Role> = Vec::new();
     // Declared roles and bound roles, in the order they were written.
     let mut roles: Vec<&Role> = install
         .managed_roles
@@ -101,12 +102,32 @@ fn check_role_names(install: &Install, diagnostics: &mut Vec<Diagnostic>) {
         .collect();
     roles.sort_by_key(|role| role.span.start);
     for role in roles {
+        // IAM role names are unique without regard to case, too.
         let key = (
             role.partition.as_str(),
             role.account.as_str(),
-            role.name.as_str(),
+            role.name.to_ascii_lowercase(),
         );
         match seen.get(&key) {
+            // One report per spelling, not one per binding that repeats it.
+            Some(first)
+                if first.name != role.name && !reported.iter().any(|r| r.same_role(role)) =>
+            {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::RoleNameReused,
+                        role.span.clone(),
+                        format!(
+                            "account {} cannot have roles `{}` and `{}`: IAM role names are unique whatever their case",
+                            role.account, first.name, role.name
+                        ),
+                    )
+                    .with_span_label("the same role name in another case")
+                    .with_label(first.span.clone(), "first given here")
+                    .with_help(format!("write `{}` as before (these are one IAM role), or name another role", first.name)),
+                );
+                reported.push(role);
+            }
             Some(first) if first.path != role.path => {
                 diagnostics.push(
                     Diagnostic::new(

@@ -542,7 +542,15 @@ spec:
     fn colliding_role_objects_get_numbers_in_order_of_first_appearance() {
         let install = install(
             Some("spin"),
-            &["Spin_A", "spin-a", "team/spin.a", "spin-a-2", "SPIN-A"],
+            // `SPIN-A` in another account: in one, IAM would take it for
+            // `spin-a` (E035).
+            &[
+                "Spin_A",
+                "spin-a",
+                "team/spin.a",
+                "spin-a-2",
+                "arn:aws:iam::210987654321:role/SPIN-A",
+            ],
         );
         let names: Vec<String> = documents(&install)
             .iter()
