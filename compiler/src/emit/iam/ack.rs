@@ -361,13 +361,8 @@ pub(super) mod kube {
         install: &Install,
         managed: &ManagedRole,
     ) -> Result<String, EmitError> {
-        let trust = install.trust_policy_of(&managed.role).ok_or_else(|| {
-            EmitError(format!(
-                "the managed role {} has no trust policy",
-                managed.role.arn()
-            ))
-        })?;
-        Ok(policy::compact(&policy::trust_policy(trust)))
+        let trust = super::super::trust_document(install, managed)?;
+        Ok(policy::compact(&trust))
     }
 }
 

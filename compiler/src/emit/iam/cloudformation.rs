@@ -20,7 +20,7 @@ use serde::ser::SerializeMap;
 use super::{IamOutput, UniqueNames};
 use crate::emit::{EmitError, OutputFile, emit_yaml};
 use crate::ir::{Association, Install, ManagedRole};
-use crate::policy::{self, PolicyDocument};
+use crate::policy::PolicyDocument;
 
 /// Where the file goes, relative to `-o DIR`.
 pub const FILE: &str = "iam/template.yaml";
@@ -161,16 +161,11 @@ fn roles<'a>(
     labelled
         .iter()
         .map(|(id, managed)| {
-            let trust = install.trust_policy_of(&managed.role).ok_or_else(|| {
-                EmitError(format!(
-                    "the managed role {} has no trust policy",
-                    managed.role.arn()
-                ))
-            })?;
+            let trust = super::trust_document(install, managed)?;
             let properties = RoleProperties {
                 role_name: &managed.role.name,
                 path: &managed.role.path,
-                assume_role_policy_document: policy::trust_policy(trust),
+                assume_role_policy_document: trust,
                 description: managed.description.as_deref(),
                 max_session_duration: managed.max_session,
                 permissions_boundary: managed.boundary.as_deref(),
@@ -361,7 +356,7 @@ mod tests {
         let install = install();
         let (text, template) = template(&install);
         let document = |index: usize| {
-            serde_json::to_value(policy::trust_policy(
+            serde_json::to_value(crate::policy::trust_policy(
                 install
                     .trust_policy_of(&install.managed_roles[index].role)
                     .unwrap(),

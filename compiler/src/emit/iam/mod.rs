@@ -15,8 +15,9 @@ mod crossplane;
 mod terraform;
 
 use super::{EmitError, OutputFile};
-use crate::ir::Install;
+use crate::ir::{Install, ManagedRole};
 pub use crate::language::IamForm;
+use crate::policy::{self, PolicyDocument};
 pub use cloudformation::FILE as CLOUDFORMATION_FILE;
 pub use terraform::FILE as TERRAFORM_FILE;
 
@@ -70,6 +71,20 @@ pub struct IamOutput {
     pub documents: Vec<String>,
     /// Files of `-o DIR` (Terraform, CloudFormation), by path.
     pub files: Vec<OutputFile>,
+}
+
+/// The trust policy of a managed role (section 7), which every form
+/// renders. Validation guarantees one (E086, E099): its absence is a bug.
+fn trust_document(install: &Install, managed: &ManagedRole) -> Result<PolicyDocument, EmitError> {
+    install
+        .trust_policy_of(&managed.role)
+        .map(policy::trust_policy)
+        .ok_or_else(|| {
+            EmitError(format!(
+                "the managed role {} has no trust policy",
+                managed.role.arn()
+            ))
+        })
 }
 
 pub fn emit(install: &Install, form: IamForm) -> Result<IamOutput, EmitError> {

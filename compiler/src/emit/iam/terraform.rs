@@ -143,13 +143,8 @@ fn roles(
     labelled
         .iter()
         .map(|(label, managed)| {
-            let trust = install.trust_policy_of(&managed.role).ok_or_else(|| {
-                EmitError(format!(
-                    "the managed role {} has no trust policy",
-                    managed.role.arn()
-                ))
-            })?;
-            let document = policy::compact(&policy::trust_policy(trust));
+            let trust = super::trust_document(install, managed)?;
+            let document = policy::compact(&trust);
             let body = RoleBody {
                 name: literal(&managed.role.name),
                 path: literal(&managed.role.path),
