@@ -632,15 +632,6 @@ fn effective(defaults: &[Setting], block: &[Setting]) -> Vec<Setting> {
     merged
 }
 
-/// The Java services of section 11: every known service but deck, redis,
-/// dinghy and terraformer; `*` too.
-fn is_java(target: &Target) -> bool {
-    match target {
-        Target::All => true,
-        Target::Service(name) => !["deck", "redis", "dinghy", "terraformer"].contains(name),
-    }
-}
-
 fn expected(program: &Program) -> Expected {
     let namespace = program.namespace();
     let naming = program.naming();
@@ -671,9 +662,6 @@ fn expected(program: &Program) -> Expected {
             let name = binding.service_account.clone().unwrap_or(derived);
             settings.push((key, name.clone()));
             let Some(role) = &binding.role else { continue };
-            if identity == Identity::PodIdentity && is_java(target) {
-                old_sdk.insert(name.clone());
-            }
             if accounts.iter().any(|a| a.name == name) {
                 continue;
             }
@@ -714,6 +702,18 @@ fn expected(program: &Program) -> Expected {
                 audience,
                 identity,
             });
+        }
+    }
+    // W005: a Java service (`*` included) runs under a Pod-Identity-only
+    // ServiceAccount, whether its binding names the role or points at the
+    // ServiceAccount with `as`.
+    for (key, name) in &settings {
+        let java = !["deck", "redis", "dinghy", "terraformer"].contains(&key.as_str());
+        let pod_identity_only = accounts
+            .iter()
+            .any(|a| a.name == *name && a.identity == Identity::PodIdentity);
+        if java && pod_identity_only {
+            old_sdk.insert(name.clone());
         }
     }
     // `spinnaker` (for `*`) first, then services in order of appearance.
@@ -1222,6 +1222,18 @@ struct RoleSeed {
     name: String,
 }
 
+/// IAM role names are unique whatever their case (E035): each name gets one
+/// spelling, a function of its lower-case form (upper case for some names,
+/// so that upper-case role names stay covered).
+fn one_spelling(tail: &str) -> String {
+    let lower = tail.to_ascii_lowercase();
+    if lower.bytes().map(u32::from).sum::<u32>() % 3 == 0 {
+        lower.to_ascii_uppercase()
+    } else {
+        lower
+    }
+}
+
 /// Role names are unique in an account whatever their path (E035), so a
 /// valid program never gives one name two paths: a name without a path
 /// starts with `r`, and a name under a path is `p`, the path's segments
@@ -1244,6 +1256,7 @@ fn role_seed() -> impl Strategy<Value = RoleSeed> {
         ],
     )
         .prop_map(|(short, partition, account, path, tail)| {
+            let tail = one_spelling(&tail);
             let name = if path.is_empty() {
                 format!("r{tail}")
             } else {
@@ -1547,17 +1560,21 @@ fn keep_v2_valid(statements: &mut Vec<Statement>, bindings: &mut [Binding], v2: 
             continue;
         }
         first = Some(home);
-        // IAM attaches only policies of the role's own partition (E101).
-        let settings = v2.role_settings[index % v2.role_settings.len()]
-            .iter()
-            .map(|setting| match setting {
+        // IAM attaches only policies of the role's own partition (E101);
+        // two policies that differ only in partition become one (E088).
+        let mut settings: Vec<RoleSetting> = Vec::new();
+        for setting in &v2.role_settings[index % v2.role_settings.len()] {
+            let moved = match setting {
                 RoleSetting::Policy(arn) => RoleSetting::Policy(in_partition(arn, &role.partition)),
                 RoleSetting::Boundary(arn) => {
                     RoleSetting::Boundary(in_partition(arn, &role.partition))
                 }
                 other => other.clone(),
-            })
-            .collect();
+            };
+            if !(matches!(moved, RoleSetting::Policy(_)) && settings.contains(&moved)) {
+                settings.push(moved);
+            }
+        }
         statements.push(Statement::Role(Declaration {
             role: role.clone(),
             full: v2.full[index % v2.full.len()],
