@@ -281,3 +281,169 @@ pub fn ambiguous_plain_scalars(yaml: &str) -> Vec<String> {
     }
     found
 }
+
+// ------------------------------------------------------------ the API server
+
+/// Everything the API server (with the CRDs installed) would reject or
+/// prune in an object: [`Crd::problems`] (schema, unknown fields), the CEL
+/// rules, the name, and a namespace on a cluster-scoped object.
+pub fn api_server_problems(object: &Value) -> (Crd, Vec<String>) {
+    let crd = crd_for(
+        object["apiVersion"].as_str().unwrap_or_default(),
+        object["kind"].as_str().unwrap_or_default(),
+    );
+    let mut problems = crd.problems(object);
+    problems.extend(cel_problems(object, &crd.schema, ""));
+    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    if !is_dns1123_subdomain(name) {
+        problems.push(format!(
+            ".metadata.name: `{name}` is not a DNS-1123 subdomain"
+        ));
+    }
+    if crd.scope == "Cluster" && object["metadata"].get("namespace").is_some() {
+        problems.push(".metadata.namespace: the CRD is cluster-scoped".to_owned());
+    }
+    (crd, problems)
+}
+
+/// Fails naming every problem of [`api_server_problems`].
+pub fn assert_accepted(what: &str, object: &Value) {
+    let (crd, problems) = api_server_problems(object);
+    assert!(
+        problems.is_empty(),
+        "{what}: {} {} against {}: {problems:#?}\n{object:#}",
+        object["kind"],
+        object["metadata"]["name"],
+        crd.file
+    );
+}
+
+/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`, at
+/// most 253 characters: what the API server takes as an object's name.
+pub fn is_dns1123_subdomain(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|label| {
+            let alphanumeric = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+            label.starts_with(alphanumeric)
+                && label.ends_with(alphanumeric)
+                && label.chars().all(|c| alphanumeric(c) || c == '-')
+        })
+}
+
+/// The CEL rules of the schema at every level of the object. A Kubernetes
+/// API server evaluates them; JSON Schema does not. The CRDs of `schemas/`
+/// have only the rules upjet generates for required parameters, so those
+/// are evaluated here (with `managementPolicies` defaulted as the schema
+/// says); any other rule fails the test rather than pass unread.
+fn cel_problems(value: &Value, schema: &Value, path: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for rule in schema
+        .get("x-kubernetes-validations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let text = rule["rule"].as_str().unwrap_or_default();
+        let field = required_parameter_rule(text)
+            .unwrap_or_else(|| panic!("{path}: a CEL rule this test cannot read: {text}"));
+        let policies = value
+            .get("managementPolicies")
+            .cloned()
+            .unwrap_or_else(|| schema["properties"]["managementPolicies"]["default"].clone());
+        let acts = policies
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p == "*" || p == "Create" || p == "Update");
+        let has = |parameters: &str| value[parameters].get(&field).is_some();
+        if acts && !has("forProvider") && !has("initProvider") {
+            problems.push(format!(
+                "{path}: {}",
+                rule["message"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    if let Value::Object(map) = value {
+        for (key, child) in map {
+            if let Some(child_schema) = schema["properties"].get(key) {
+                problems.extend(cel_problems(child, child_schema, &format!("{path}.{key}")));
+            }
+        }
+    }
+    if let (Value::Array(items), Some(item_schema)) = (value, schema.get("items")) {
+        for (i, item) in items.iter().enumerate() {
+            problems.extend(cel_problems(item, item_schema, &format!("{path}[{i}]")));
+        }
+    }
+    problems
+}
+
+/// The parameter of upjet's rule "spec.forProvider.FIELD is a required
+/// parameter", or `None` for any other rule.
+pub fn required_parameter_rule(rule: &str) -> Option<String> {
+    let rule = rule.split_whitespace().collect::<Vec<_>>().join(" ");
+    let rest = rule.strip_prefix(
+        "!('*' in self.managementPolicies || 'Create' in self.managementPolicies || \
+         'Update' in self.managementPolicies) || has(self.forProvider.",
+    )?;
+    let (field, rest) = rest.split_once(')')?;
+    (rest == format!(" || (has(self.initProvider) && has(self.initProvider.{field}))")).then(|| {
+        // CEL escapes a reserved word as `__word__`.
+        field
+            .strip_prefix("__")
+            .and_then(|f| f.strip_suffix("__"))
+            .unwrap_or(field)
+            .to_owned()
+    })
+}
+
+/// `kubectl kustomize DIR`, which must succeed: the objects it builds.
+pub fn kustomize(dir: &std::path::Path) -> Vec<Value> {
+    let output = std::process::Command::new("kubectl")
+        .args(["kustomize", &dir.display().to_string()])
+        .output()
+        .expect("kubectl is installed (`cargo xtask ci` installs it)");
+    assert!(
+        output.status.success(),
+        "kubectl kustomize {} failed: {}",
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    crate::yaml_documents(&String::from_utf8_lossy(&output.stdout))
+}
+
+// ------------------------------------------------- breaking objects on purpose
+
+fn at<'v>(object: &'v mut Value, path: &[&str]) -> &'v mut Value {
+    path.iter().fold(object, |at, key| &mut at[*key])
+}
+
+/// A copy of the object with the value at `path` replaced.
+pub fn with_value(object: &Value, path: &[&str], value: Value) -> Value {
+    let mut object = object.clone();
+    *at(&mut object, path) = value;
+    object
+}
+
+/// A copy of the object without `key` of the map at `path`.
+pub fn without(object: &Value, path: &[&str], key: &str) -> Value {
+    let mut object = object.clone();
+    at(&mut object, path)
+        .as_object_mut()
+        .and_then(|map| map.remove(key))
+        .unwrap_or_else(|| panic!("no `{key}` at {path:?}"));
+    object
+}
+
+/// A copy of the object with `from` of the map at `path` renamed `to`.
+pub fn renamed(object: &Value, path: &[&str], from: &str, to: &str) -> Value {
+    let mut object = object.clone();
+    let map = at(&mut object, path)
+        .as_object_mut()
+        .unwrap_or_else(|| panic!("no map at {path:?}"));
+    let value = map
+        .remove(from)
+        .unwrap_or_else(|| panic!("no `{from}` at {path:?}"));
+    map.insert(to.to_owned(), value);
+    object
+}

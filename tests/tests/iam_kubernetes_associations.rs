@@ -17,10 +17,8 @@
 )]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
-use std::process::Command;
 
-use irsa_test_support::kubernetes::crd_for;
+use irsa_test_support::kubernetes::{api_server_problems, kustomize, renamed, with_value, without};
 use irsa_test_support::{Sandbox, yaml_documents};
 use serde_json::{Value, json};
 
@@ -201,27 +199,12 @@ fn associations(objects: &[Value]) -> Vec<&Value> {
 // ---------------------------------------------------------------- checks
 
 /// Everything the API server (with the CRD installed) would reject or prune
-/// in an object: the CRD's schema and unknown fields, its CEL rules, the
-/// name, the scope.
+/// in an object ([`api_server_problems`]), and, stricter for associations,
+/// a namespaced object without its namespace.
 fn problems(object: &Value) -> Vec<String> {
-    let crd = crd_for(object["apiVersion"].as_str().unwrap(), kind(object));
-    let mut problems = crd.problems(object);
-    problems.extend(cel_problems(object, &crd.schema, ""));
-    let name = object["metadata"]["name"].as_str().unwrap_or_default();
-    if !is_dns1123_subdomain(name) {
-        problems.push(format!(
-            ".metadata.name: `{name}` is not a DNS-1123 subdomain"
-        ));
-    }
-    let namespaced = object["metadata"].get("namespace").is_some();
-    match crd.scope.as_str() {
-        "Cluster" if namespaced => {
-            problems.push(".metadata.namespace: the CRD is cluster-scoped".to_owned());
-        }
-        "Namespaced" if !namespaced => {
-            problems.push(".metadata.namespace: none, on a namespaced object".to_owned());
-        }
-        _ => {}
+    let (crd, mut problems) = api_server_problems(object);
+    if crd.scope == "Namespaced" && object["metadata"].get("namespace").is_none() {
+        problems.push(".metadata.namespace: none, on a namespaced object".to_owned());
     }
     problems
 }
@@ -234,75 +217,6 @@ fn assert_valid(what: &str, object: &Value) {
         kind(object),
         name(object)
     );
-}
-
-/// `[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*`, at
-/// most 253 characters.
-fn is_dns1123_subdomain(name: &str) -> bool {
-    name.len() <= 253
-        && name.split('.').all(|label| {
-            let alphanumeric = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
-            label.starts_with(alphanumeric)
-                && label.ends_with(alphanumeric)
-                && label.chars().all(|c| alphanumeric(c) || c == '-')
-        })
-}
-
-/// The CEL rules (`x-kubernetes-validations`) at every level of the
-/// object. The vendored CRDs have only upjet's "spec.forProvider.FIELD is a
-/// required parameter" rules; those are evaluated (`managementPolicies`
-/// defaulted as the schema says), any other rule fails the test.
-fn cel_problems(value: &Value, schema: &Value, path: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    for rule in schema
-        .get("x-kubernetes-validations")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let text = rule["rule"].as_str().unwrap();
-        let field = required_parameter(text)
-            .unwrap_or_else(|| panic!("{path}: a CEL rule this test cannot read: {text}"));
-        let policies = value
-            .get("managementPolicies")
-            .cloned()
-            .unwrap_or_else(|| schema["properties"]["managementPolicies"]["default"].clone());
-        let acts = policies
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p == "*" || p == "Create" || p == "Update");
-        let has = |parameters: &str| value[parameters].get(&field).is_some();
-        if acts && !has("forProvider") && !has("initProvider") {
-            problems.push(format!("{path}: {}", rule["message"].as_str().unwrap()));
-        }
-    }
-    if let Value::Object(map) = value {
-        for (key, child) in map {
-            if let Some(child_schema) = schema["properties"].get(key) {
-                problems.extend(cel_problems(child, child_schema, &format!("{path}.{key}")));
-            }
-        }
-    }
-    problems
-}
-
-/// The FIELD of upjet's required-parameter rule, or `None`.
-fn required_parameter(rule: &str) -> Option<String> {
-    let rule = rule.split_whitespace().collect::<Vec<_>>().join(" ");
-    let rest = rule.strip_prefix(
-        "!('*' in self.managementPolicies || 'Create' in self.managementPolicies || \
-         'Update' in self.managementPolicies) || has(self.forProvider.",
-    )?;
-    let (field, rest) = rest.split_once(')')?;
-    (rest == format!(" || (has(self.initProvider) && has(self.initProvider.{field}))")).then(|| {
-        // CEL escapes a reserved word as `__word__`.
-        field
-            .strip_prefix("__")
-            .and_then(|f| f.strip_suffix("__"))
-            .unwrap_or(field)
-            .to_owned()
-    })
 }
 
 /// The IAM role name a `Role` object manages.
@@ -519,27 +433,27 @@ fn the_crd_checks_catch_broken_associations() {
     let broken: Vec<(&str, Value, &str)> = vec![
         (
             "ACK: serviceAccount misspelt",
-            rename(&ack, &["spec"], "serviceAccount", "serviceAcount"),
+            renamed(&ack, &["spec"], "serviceAccount", "serviceAcount"),
             "serviceAcount",
         ),
         (
             "ACK: roleArn, Crossplane's spelling",
-            set(&ack, &["spec", "roleArn"], json!("arn:aws:iam::1:role/x")),
+            with_value(&ack, &["spec", "roleArn"], json!("arn:aws:iam::1:role/x")),
             "roleArn",
         ),
         (
             "ACK: Crossplane's reference shape",
-            set(&ack, &["spec", "roleRef"], json!({"name": "spinnaker"})),
+            with_value(&ack, &["spec", "roleRef"], json!({"name": "spinnaker"})),
             "roleRef.name",
         ),
         (
             "ACK: no namespace (required)",
-            remove(&ack, &["spec"], "namespace"),
+            without(&ack, &["spec"], "namespace"),
             "namespace",
         ),
         (
             "Crossplane: clusterName misspelt",
-            rename(
+            renamed(
                 &crossplane,
                 &["spec", "forProvider"],
                 "clusterName",
@@ -549,17 +463,17 @@ fn the_crd_checks_catch_broken_associations() {
         ),
         (
             "Crossplane: no region (required by the schema)",
-            remove(&crossplane, &["spec", "forProvider"], "region"),
+            without(&crossplane, &["spec", "forProvider"], "region"),
             "region",
         ),
         (
             "Crossplane: no serviceAccount (the CEL rule)",
-            remove(&crossplane, &["spec", "forProvider"], "serviceAccount"),
+            without(&crossplane, &["spec", "forProvider"], "serviceAccount"),
             "serviceAccount is a required parameter",
         ),
         (
             "Crossplane: ACK's reference shape",
-            set(
+            with_value(
                 &crossplane,
                 &["spec", "forProvider", "roleArnRef"],
                 json!({"from": {"name": "spinnaker"}}),
@@ -568,7 +482,7 @@ fn the_crd_checks_catch_broken_associations() {
         ),
         (
             "Crossplane: a namespace on a cluster-scoped object",
-            set(&crossplane, &["metadata", "namespace"], json!("spinnaker")),
+            with_value(&crossplane, &["metadata", "namespace"], json!("spinnaker")),
             "cluster-scoped",
         ),
     ];
@@ -581,49 +495,7 @@ fn the_crd_checks_catch_broken_associations() {
     }
 }
 
-fn at<'v>(object: &'v mut Value, path: &[&str]) -> &'v mut Value {
-    path.iter().fold(object, |at, key| &mut at[*key])
-}
-
-fn set(object: &Value, path: &[&str], value: Value) -> Value {
-    let mut object = object.clone();
-    *at(&mut object, path) = value;
-    object
-}
-
-fn remove(object: &Value, path: &[&str], key: &str) -> Value {
-    let mut object = object.clone();
-    at(&mut object, path)
-        .as_object_mut()
-        .unwrap()
-        .remove(key)
-        .unwrap();
-    object
-}
-
-fn rename(object: &Value, path: &[&str], from: &str, to: &str) -> Value {
-    let mut object = object.clone();
-    let map = at(&mut object, path).as_object_mut().unwrap();
-    let value = map.remove(from).unwrap();
-    map.insert(to.to_owned(), value);
-    object
-}
-
 // ---------------------------------------------------------------- kustomize
-
-fn kustomize(dir: &Path) -> Vec<Value> {
-    let output = Command::new("kubectl")
-        .args(["kustomize", &dir.display().to_string()])
-        .output()
-        .expect("kubectl is installed (`cargo xtask ci` installs it)");
-    assert!(
-        output.status.success(),
-        "kubectl kustomize {} failed: {}",
-        dir.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    yaml_documents(&String::from_utf8(output.stdout).unwrap())
-}
 
 fn by_kind_and_name(documents: &[Value]) -> BTreeMap<(String, String), Value> {
     documents
