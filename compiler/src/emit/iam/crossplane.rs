@@ -25,7 +25,7 @@
 //!   object when irsa manages the role, else `roleArn`, the literal ARN.
 
 use super::IamOutput;
-use super::ack::kube::{self, Names, Node, object_name};
+use super::kube::{self, Names, Node, object_name};
 use crate::emit::EmitError;
 use crate::ir::{Association, Install, ManagedRole};
 

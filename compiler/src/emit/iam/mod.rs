@@ -8,10 +8,14 @@
 //! - [`cloudformation`] writes `iam/template.yaml`.
 //! - [`ack`] writes AWS Controllers for Kubernetes objects, in the stream.
 //! - [`crossplane`] writes Crossplane AWS provider objects, in the stream.
+//!
+//! [`kube`] holds what ACK and Crossplane share: object names, metadata and
+//! the documents as trees.
 
 mod ack;
 mod cloudformation;
 mod crossplane;
+mod kube;
 mod terraform;
 
 use super::{EmitError, OutputFile};
