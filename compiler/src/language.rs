@@ -1,7 +1,8 @@
-//! The words of the language, once. The parser, `fmt`, "did you mean",
-//! `explain`, the editor analysis, the book's lists and the playground's
-//! highlighter (through the WebAssembly build's `language()`) all read these
-//! tables; nothing else spells a keyword.
+//! The words of the language, once. The parser, `fmt` and "did you mean"
+//! read these tables; the book's language reference is checked against them
+//! (tests/tests/book.rs), and `cargo xtask playground` writes the
+//! playground's highlighter words from [`WORDS`]. Nothing else spells a
+//! keyword.
 
 use serde::Serialize;
 
@@ -429,11 +430,6 @@ const fn setting(word: &'static str, syntax: &'static str, summary: &'static str
         syntax,
         summary,
     }
-}
-
-/// The description of a keyword, setting or binding word.
-pub fn word_info(word: &str) -> Option<&'static WordInfo> {
-    WORDS.iter().find(|info| info.word == word)
 }
 
 /// The infrastructure-as-code form of `--iam`.

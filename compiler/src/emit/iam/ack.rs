@@ -160,8 +160,9 @@ pub(super) mod tests {
     pub const ISSUER: &str = "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
     /// An install whose bindings use `roles` (names or `PATH/NAME`), each
-    /// made a managed role with only the implicit tag; until the language
-    /// has `role`, built by hand.
+    /// made a managed role with only the implicit tag, built by hand so that
+    /// the emitter is tested on exactly the IR it is given (the end-to-end
+    /// tests from sources are in tests/tests/iam_kubernetes*.rs).
     pub fn install(namespace: Option<&str>, roles: &[&str]) -> Install {
         let mut source = format!("account {ACCOUNT}\noidc {ISSUER}\n");
         if let Some(namespace) = namespace {
