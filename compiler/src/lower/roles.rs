@@ -124,8 +124,7 @@ fn settings(cx: &mut Context<'_>, owner: usize) -> RoleSettings {
         };
         match setting.kind {
             SettingKind::Policy => {
-                policy(cx, value, &mut settings.policies, &mut policy_spans);
-                if let Ok(arn) = validate::policy_arn(value) {
+                if let Some(arn) = policy(cx, value, &mut settings.policies, &mut policy_spans) {
                     settings.written.push((arn, value.span.clone()));
                 }
             }
@@ -154,15 +153,15 @@ fn settings(cx: &mut Context<'_>, owner: usize) -> RoleSettings {
     settings
 }
 
+/// Checks one `policy` and records it; the ARN when it was attached (not
+/// invalid, not attached twice).
 fn policy(
     cx: &mut Context<'_>,
     value: &Word,
     policies: &mut Vec<String>,
     spans: &mut HashMap<String, Range<usize>>,
-) {
-    let Some(arn) = cx.check(validate::policy_arn(value)) else {
-        return;
-    };
+) -> Option<String> {
+    let arn = cx.check(validate::policy_arn(value))?;
     if let Some(first) = spans.get(&arn) {
         cx.report(
             Diagnostic::new(
@@ -174,7 +173,7 @@ fn policy(
             .with_label(first.clone(), "first attached here")
             .with_help("remove one of the two lines"),
         );
-        return;
+        return None;
     }
     let count = policies.len() + 1;
     if count == POLICY_QUOTA + 1 {
@@ -195,16 +194,15 @@ fn policy(
             Diagnostic::new(
                 Code::TooManyPolicies,
                 value.span.clone(),
-                format!(
-                    "this is the role's {count}th managed policy; IAM allows at most {MAX_POLICIES}"
-                ),
+                format!("the role has {count} managed policies; IAM allows at most {MAX_POLICIES}"),
             )
             .with_span_label("over IAM's limit")
             .with_help("combine policies: IAM never attaches more than 20 to a role"),
         );
     }
     spans.insert(arn.clone(), value.span.clone());
-    policies.push(arn);
+    policies.push(arn.clone());
+    Some(arn)
 }
 
 fn tag(
