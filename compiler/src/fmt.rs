@@ -149,6 +149,14 @@ mod tests {
     }
 
     #[test]
+    fn canonical_layout_of_the_v2_statements() {
+        let source = "cluster\tprod\n  region   us-west-2\nrole  spinnaker{\n policy   arn:aws:iam::aws:policy/ReadOnlyAccess\n\t\tmax-session 2h\n  description   \"a \\\"b\\\"\"\n    tag \"team\"   \"x\"\n}\nrole other{}\nrole last\nservice *->role spinnaker{\n identity   both\n}\n";
+        let expected = "cluster prod\nregion us-west-2\nrole spinnaker {\n  policy arn:aws:iam::aws:policy/ReadOnlyAccess\n  max-session 2h\n  description \"a \\\"b\\\"\"\n  tag \"team\" \"x\"\n}\nrole other {}\nrole last\nservice * -> role spinnaker {\n  identity both\n}\n";
+        assert_eq!(format(source), Ok(expected.to_owned()));
+        assert_eq!(format(expected), Ok(expected.to_owned()));
+    }
+
+    #[test]
     fn syntax_errors_stop_formatting_but_semantic_errors_do_not() {
         assert!(format("service echo role x\n").is_err());
         assert_eq!(
