@@ -20,6 +20,7 @@
 
 pub mod diagnostics;
 pub mod emit;
+pub mod evaluate;
 pub mod explain;
 pub mod fmt;
 pub mod ir;
