@@ -1,0 +1,1 @@
+//! (placeholder: the import branch brings the Kubernetes reader)
