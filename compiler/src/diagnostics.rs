@@ -144,6 +144,30 @@ codes! {
     LongTokenExpiration = "W003", Warning, "`token-expiration` above 86400 seconds";
     ManyPolicies = "W004", Warning, "more than 10 policies on one role";
     JavaSdkPodIdentity = "W005", Warning, "Spinnaker's Java services may predate Pod Identity support";
+    // `irsa verify`: the file against exports of the live state (section 12).
+    ExportUnreadable = "V001", Error, "an export cannot be read";
+    RoleMissing = "V002", Error, "a role of the file is missing from the roles export";
+    RoleNotExported = "V003", Warning, "a role of the file is in no export: its trust policy is not checked";
+    TrustPolicyUnreadable = "V004", Error, "a role's trust policy is not a policy document";
+    IrsaTrustRefused = "V005", Error, "the trust policy does not let a ServiceAccount assume its role by IRSA";
+    PodIdentityTrustRefused = "V006", Error, "the trust policy does not let a ServiceAccount assume its role by Pod Identity";
+    TrustTooBroad = "V007", Warning, "the trust policy lets in more than the file declares";
+    TrustNotModelled = "V008", Warning, "a trust policy uses what the evaluator does not model";
+    IssuerDiffers = "V009", Error, "the cluster's OIDC issuer is not the file's `oidc`";
+    OidcProviderMissing = "V010", Error, "no IAM OIDC provider for the issuer in the role's account";
+    ClusterDiffers = "V011", Error, "the cluster's name is not the file's `cluster`";
+    AssociationMissing = "V012", Error, "a Pod Identity association is missing";
+    AssociationRoleDiffers = "V013", Error, "a Pod Identity association names another role";
+    AssociationRoleUnknown = "V014", Warning, "a Pod Identity association's role is not in the exports";
+    ServiceAccountMissing = "V015", Error, "a ServiceAccount is missing";
+    RoleAnnotationMissing = "V016", Error, "a ServiceAccount's role annotation is missing";
+    RoleAnnotationDiffers = "V017", Error, "a ServiceAccount's role annotation differs";
+    RoleAnnotationMisspelt = "V018", Error, "an annotation under a misspelt key, which the webhook ignores";
+    AnnotationDiffers = "V019", Error, "a ServiceAccount's audience, regional-endpoint or token-expiration annotation differs";
+    SpinnakerServiceMissing = "V020", Error, "the SpinnakerService is missing";
+    OperatorDiffers = "V021", Error, "the SpinnakerService's `apiVersion` is not the file's operator";
+    ServiceAccountNameDiffers = "V022", Error, "a service's `serviceAccountName` is missing or differs";
+    IrsaNotCheckable = "V023", Warning, "IRSA trust cannot be checked without an issuer";
 }
 
 /// The long explanations of every code: the same text as the book's
@@ -180,6 +204,8 @@ pub struct Diagnostic {
     pub span_label: Option<String>,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// Facts from elsewhere (an export, a JSON path) that explain it.
+    pub notes: Vec<String>,
     /// A replacement of the primary span that fixes the problem, when one
     /// is known: what editors offer as a quick fix.
     pub fix: Option<String>,
@@ -194,6 +220,7 @@ impl Diagnostic {
             span_label: None,
             labels: Vec::new(),
             help: None,
+            notes: Vec::new(),
             fix: None,
         }
     }
@@ -216,6 +243,13 @@ impl Diagnostic {
             span,
             message: message.into(),
         });
+        self
+    }
+
+    /// Adds a note: where in another input the problem shows.
+    #[must_use]
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
         self
     }
 
@@ -350,6 +384,8 @@ pub struct JsonDiagnostic {
     pub end_column: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl JsonDiagnostic {
@@ -366,6 +402,7 @@ impl JsonDiagnostic {
             end_line,
             end_column,
             help: diagnostic.help.clone(),
+            notes: diagnostic.notes.clone(),
         }
     }
 }
@@ -402,6 +439,9 @@ pub fn render(
             MessageFormat::Github => {
                 let json = JsonDiagnostic::new(diagnostic, file, &index);
                 let mut message = json.message.clone();
+                for note in &json.notes {
+                    let _ = write!(message, "\nnote: {note}");
+                }
                 if let Some(help) = &json.help {
                     let _ = write!(message, "\nhelp: {help}");
                 }
@@ -454,9 +494,10 @@ pub fn to_codespan(
         cs::Label::secondary((), display_span(&label.span, source)).with_message(&label.message)
     }));
     let notes = diagnostic
-        .help
+        .notes
         .iter()
-        .map(|help| format!("help: {help}"))
+        .map(|note| format!("note: {note}"))
+        .chain(diagnostic.help.iter().map(|help| format!("help: {help}")))
         .collect();
     cs::Diagnostic::new(severity)
         .with_code(diagnostic.code.as_str())

@@ -31,6 +31,7 @@ pub mod policy;
 pub mod services;
 pub mod syntax;
 pub mod validate;
+pub mod verify;
 
 use std::borrow::Cow;
 

@@ -59,6 +59,50 @@ and the roles the file manages as code. \
 With --code CODE (such as E031), print the long explanation of a diagnostic instead."
     )]
     Explain(ExplainArgs),
+    /// Check the file against exports of the live state: can each pod assume its role, and only its role?
+    #[command(long_about = "Check an .irsa file against what is deployed: the IAM roles' trust \
+policies, the cluster's OIDC issuer and provider, the Pod Identity associations, the \
+ServiceAccounts and the SpinnakerService. Each role's trust policy is evaluated, offline, with the \
+request its ServiceAccounts make (IRSA: sts:AssumeRoleWithWebIdentity with :sub and :aud; Pod \
+Identity: sts:AssumeRole and sts:TagSession with the session tags), and with probes for anyone \
+else it lets in.\n\n\
+AWS exports (JSON, recognised by their top-level key): `aws iam get-role`, `aws iam list-roles`, \
+`aws eks describe-cluster`, `aws iam list-open-id-connect-providers`, \
+`aws eks describe-pod-identity-association`, `aws eks list-pod-identity-associations`. \
+Kubernetes exports (YAML or JSON): `kubectl get serviceaccounts,spinnakerservices -n NS -o yaml`.\n\n\
+With --live, irsa runs those read-only commands itself (no shell; --aws-profile and \
+--kube-context are passed on) for what was not given as a file. Nothing is written.\n\n\
+Exit status: 0 when every check passes (warnings allowed unless --deny-warnings); 1 on a finding \
+that is an error, or an export that cannot be read; 2 a usage or I/O error, or a --live command \
+that fails.")]
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The .irsa file; `-` reads standard input
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// An AWS CLI JSON export (repeatable)
+    #[arg(long = "aws", value_name = "EXPORT")]
+    pub aws: Vec<PathBuf>,
+    /// A kubectl YAML or JSON export (repeatable)
+    #[arg(long = "kubernetes", value_name = "EXPORT")]
+    pub kubernetes: Vec<PathBuf>,
+    /// Run `aws` and `kubectl` (read-only) for the exports not given as files
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: the AWS CLI profile (`aws --profile`)
+    #[arg(long, value_name = "PROFILE", requires = "live")]
+    pub aws_profile: Option<String>,
+    /// With --live: the kubeconfig context (`kubectl --context`)
+    #[arg(long, value_name = "CONTEXT", requires = "live")]
+    pub kube_context: Option<String>,
+    /// Treat warnings as errors: exit 1 when there are any
+    #[arg(long)]
+    pub deny_warnings: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Args)]

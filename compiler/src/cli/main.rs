@@ -1,7 +1,9 @@
 //! The `irsa` command: file and terminal I/O around the library.
 
 mod args;
+mod live;
 mod output_dir;
+mod verify;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Fmt(args) => fmt(&args),
         Command::Explain(args) => explain(&args),
+        Command::Verify(args) => verify::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -7,6 +7,19 @@ use crate::policy;
 
 /// The trust-policy files, in the order of the policies.
 pub(super) fn files(policies: &[TrustPolicy]) -> Vec<OutputFile> {
+    paths(policies)
+        .into_iter()
+        .zip(policies)
+        .map(|(path, trust)| OutputFile {
+            path,
+            content: policy::pretty(&policy::trust_policy(trust)),
+        })
+        .collect()
+}
+
+/// `trust-policies/NAME.json` of each policy, in order (what `verify`'s
+/// help names too).
+pub fn paths(policies: &[TrustPolicy]) -> Vec<String> {
     let roles: Vec<&Role> = policies.iter().map(|p| &p.role).collect();
     let mut taken: Vec<String> = Vec::with_capacity(policies.len());
     policies
@@ -22,10 +35,7 @@ pub(super) fn files(policies: &[TrustPolicy]) -> Vec<OutputFile> {
                 suffix += 1;
             }
             taken.push(unique.clone());
-            OutputFile {
-                path: format!("{TRUST_POLICY_DIR}/{unique}.json"),
-                content: policy::pretty(&policy::trust_policy(trust)),
-            }
+            format!("{TRUST_POLICY_DIR}/{unique}.json")
         })
         .collect()
 }

@@ -20,7 +20,8 @@ mod tests;
 
 pub use condition::{Operator, Qualifier};
 pub use document::{
-    ConditionBlock, ConditionTest, Document, DocumentError, Effect, PrincipalSpec, Statement,
+    ActionSpec, ConditionBlock, ConditionTest, Document, DocumentError, Effect, Principal,
+    PrincipalSpec, Statement,
 };
 
 /// Who asks.
@@ -62,9 +63,13 @@ pub struct Request {
     /// several). Names compare without regard to case.
     pub context: Vec<(String, Vec<String>)>,
     /// Keys known to be absent from the request (IAM's rules for a missing
-    /// key apply). A condition on a key neither here nor in `context`
-    /// cannot be decided offline.
+    /// key apply): a name, or a prefix ending in `*` (`aws:RequestTag/*`).
+    /// A condition on a key neither here nor in `context` cannot be
+    /// decided offline.
     pub absent: Vec<String>,
+    /// Keys the request has but whose values cannot be known offline
+    /// (a pod's name), even where `absent` has a prefix of them.
+    pub unknowable: Vec<String>,
 }
 
 impl Request {
@@ -78,7 +83,15 @@ impl Request {
         {
             return KeyLookup::Present(values);
         }
-        if self.absent.iter().any(|name| name.eq_ignore_ascii_case(key)) {
+        let named = |name: &String| match name.strip_suffix('*') {
+            Some(prefix) => key
+                .get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix)),
+            None => name.eq_ignore_ascii_case(key),
+        };
+        if self.unknowable.iter().any(named) {
+            KeyLookup::Unknown
+        } else if self.absent.iter().any(named) {
             KeyLookup::Absent
         } else {
             KeyLookup::Unknown

@@ -20,6 +20,7 @@ fn irsa(sub: &str, aud: &str) -> Request {
             (format!("{ISSUER}:aud"), vec![aud.to_owned()]),
         ],
         absent: vec![],
+        unknowable: vec![],
     }
 }
 
@@ -38,7 +39,8 @@ fn pod(action: &str, namespace: &str, sa: &str) -> Request {
                     .to_vec(),
             ),
         ],
-        absent: vec!["aws:RequestTag/team".to_owned()],
+        absent: vec!["aws:RequestTag/*".to_owned()],
+        unknowable: vec!["aws:RequestTag/kubernetes-pod-name".to_owned()],
     }
 }
 
@@ -48,6 +50,7 @@ fn aws(arn: &str) -> Request {
         action: "sts:AssumeRole".to_owned(),
         context: vec![],
         absent: vec![],
+        unknowable: vec![],
     }
 }
 

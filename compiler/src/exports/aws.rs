@@ -105,6 +105,8 @@ pub struct AssociationRecord {
     pub service_account: String,
     /// `None` in a `list-pod-identity-associations` export.
     pub role_arn: Option<String>,
+    /// `associationId`, what `describe-pod-identity-association` takes.
+    pub id: Option<String>,
     pub path: String,
 }
 
@@ -170,6 +172,7 @@ struct AssociationJson {
     namespace: String,
     service_account: String,
     role_arn: Option<String>,
+    association_id: Option<String>,
 }
 
 /// Reads one AWS export (JSON). serde_json bounds nesting (128 levels).
@@ -295,6 +298,7 @@ fn association_record(a: AssociationJson, path: String) -> AssociationRecord {
         namespace: a.namespace,
         service_account: a.service_account,
         role_arn: a.role_arn,
+        id: a.association_id,
         path,
     }
 }

@@ -1,0 +1,135 @@
+//! `irsa verify`: reads the file and the exports (or runs `aws` and
+//! `kubectl` with `--live`), and reports what the library's `verify` finds.
+
+use std::io::Read;
+use std::path::Path;
+
+use irsa::diagnostics::{Code, Diagnostic};
+use irsa::exports::{self, ExportError, MAX_EXPORT_BYTES};
+use irsa::verify::{Exports, Named};
+
+use super::args::VerifyArgs;
+use super::{FAILURE, Fatal, Input, SUCCESS, fails, live, read_input, report};
+
+pub(super) fn run(args: &VerifyArgs) -> Result<u8, Fatal> {
+    let input = read_input(&args.file)?;
+    let (text, decode_error) = irsa::decode(&input.bytes);
+    let analysis = match decode_error {
+        Some(diagnostic) => irsa::Analysis {
+            diagnostics: vec![diagnostic],
+            install: None,
+        },
+        None => irsa::analyze(&text),
+    };
+    let Some(install) = analysis.install else {
+        report(&input, &text, &analysis.diagnostics, &args.report)?;
+        return Ok(FAILURE);
+    };
+    let mut exports = Exports::default();
+    let mut unreadable = false;
+    for path in &args.aws {
+        let export = read_export(path)?;
+        match exports::aws::read_aws(&export.bytes) {
+            Ok(content) => exports.aws.push(Named {
+                name: export.name,
+                content,
+            }),
+            Err(error) => {
+                unreadable = true;
+                report_export_error(&export, &error, args)?;
+            }
+        }
+    }
+    for path in &args.kubernetes {
+        let export = read_export(path)?;
+        match exports::kubernetes::read_kubernetes(&export.bytes) {
+            Ok(content) => exports.kubernetes.push(Named {
+                name: export.name,
+                content,
+            }),
+            Err(error) => {
+                unreadable = true;
+                report_export_error(&export, &error, args)?;
+            }
+        }
+    }
+    if unreadable {
+        return Ok(FAILURE);
+    }
+    if args.live {
+        let runner = live::Runner {
+            aws_profile: args.aws_profile.clone(),
+            kube_context: args.kube_context.clone(),
+        };
+        if args.aws.is_empty() {
+            exports.aws = runner.aws_exports(&install)?;
+        }
+        if args.kubernetes.is_empty() {
+            exports.kubernetes = runner.kubernetes_exports(&install)?;
+        }
+    }
+    // The file's own warnings first, then the findings.
+    let mut diagnostics = analysis.diagnostics;
+    diagnostics.extend(irsa::verify::verify(&install, &exports));
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    report(&input, &text, &diagnostics, &args.report)?;
+    Ok(if fails(&diagnostics, args.deny_warnings) {
+        FAILURE
+    } else {
+        SUCCESS
+    })
+}
+
+/// An export file, read up to one byte past the limit (so a huge one is
+/// refused without being read whole).
+fn read_export(path: &Path) -> Result<Input, Fatal> {
+    let limit = u64::try_from(MAX_EXPORT_BYTES).unwrap_or(u64::MAX) + 1;
+    let mut bytes = Vec::new();
+    let name = path.display().to_string();
+    let read = if path.as_os_str() == "-" {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|file| file.take(limit).read_to_end(&mut bytes))
+    };
+    read.map_err(|e| Fatal(format!("cannot read `{name}`: {e}")))?;
+    Ok(Input {
+        name: if name == "-" { "<stdin>".to_owned() } else { name },
+        stem: String::new(),
+        bytes,
+    })
+}
+
+/// An export that cannot be read, as a diagnostic located in the export.
+fn report_export_error(
+    export: &Input,
+    error: &ExportError,
+    args: &VerifyArgs,
+) -> Result<(), Fatal> {
+    let text = String::from_utf8_lossy(&export.bytes);
+    let offset = offset_of(&text, error.position.line, error.position.column);
+    let diagnostic = Diagnostic::new(
+        Code::ExportUnreadable,
+        offset..offset,
+        format!("cannot read this export: {}", error.message),
+    )
+    .with_help("give the JSON the AWS CLI prints (`--output json`) or the YAML `kubectl get -o yaml` prints");
+    report(export, &text, &[diagnostic], &args.report)
+}
+
+/// The byte offset of a 1-based line and column (0 for unknown).
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(i, _)| i + 1)
+    };
+    let rest = text.get(start..).unwrap_or_default();
+    let line_len = rest.find('\n').unwrap_or(rest.len());
+    let in_line = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(line_len, |(i, _)| i.min(line_len));
+    start + in_line
+}

@@ -1,0 +1,619 @@
+//! Each role's trust policy from the roles exports, evaluated with the
+//! requests of its ServiceAccounts (can they get in?) and with probes (can
+//! anyone else?).
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use serde_json::Value;
+
+use super::cluster::Issuer;
+use super::requests::{self, PodIdentityPod};
+use super::{Exports, at, finding, member};
+use crate::diagnostics::{Code, Diagnostic};
+use crate::evaluate::{
+    self, Decision, Document, Effect, Evaluation, Principal, Request, StatementOutcome,
+};
+use crate::exports::aws::RoleRecord;
+use crate::ir::{Install, Role, ServiceAccount};
+use crate::policy::{POD_IDENTITY_ACTIONS, POD_IDENTITY_PRINCIPAL};
+
+/// A ServiceAccount name no one would give: a probe for "anyone else?".
+const PROBE: &str = "irsa-verify-probe";
+
+/// Every exported role by lowercased ARN (IAM role names are
+/// case-insensitive), with its export.
+struct RoleIndex<'a> {
+    roles: HashMap<String, (&'a str, &'a RoleRecord)>,
+    /// The `list-roles` exports: a role absent from them is missing.
+    lists: Vec<&'a str>,
+}
+
+impl<'a> RoleIndex<'a> {
+    fn new(exports: &'a Exports) -> Self {
+        let mut roles = HashMap::new();
+        let mut lists = Vec::new();
+        for named in &exports.aws {
+            if named.content.lists_roles {
+                lists.push(named.name.as_str());
+            }
+            for role in &named.content.roles {
+                roles
+                    .entry(role.arn.to_ascii_lowercase())
+                    .or_insert((named.name.as_str(), role));
+            }
+        }
+        RoleIndex { roles, lists }
+    }
+
+    fn get(&self, role: &Role) -> Option<&(&'a str, &'a RoleRecord)> {
+        self.roles.get(&role.arn().to_ascii_lowercase())
+    }
+}
+
+/// What one role is checked with.
+struct RoleCheck<'a> {
+    install: &'a Install,
+    role: &'a Role,
+    /// Where the file expects the role: its `role` statement, else where
+    /// it is first written.
+    span: Range<usize>,
+    users: Vec<&'a ServiceAccount>,
+    issuer: Option<&'a Issuer>,
+    export: &'a str,
+    record: &'a RoleRecord,
+    document: Document,
+    /// Whether `Statement` is a list (its JSON path has an index).
+    listed: bool,
+}
+
+pub(super) fn check(
+    install: &Install,
+    exports: &Exports,
+    issuer: Option<&Issuer>,
+    findings: &mut Vec<Diagnostic>,
+) {
+    let index = RoleIndex::new(exports);
+    if index.roles.is_empty() && index.lists.is_empty() {
+        return;
+    }
+    let mut warned_no_issuer = false;
+    for (role, users) in roles_and_users(install) {
+        let span = install
+            .managed_role(role)
+            .map_or_else(|| role.span.clone(), |m| m.role.span.clone());
+        let Some((export, record)) = index.get(role) else {
+            findings.push(not_exported(role, span, &index.lists));
+            continue;
+        };
+        let value = match record.trust_policy() {
+            Ok(value) => value,
+            Err(message) => {
+                findings.push(unreadable(role, span, message, &at(export, &record.path)));
+                continue;
+            }
+        };
+        let document = match Document::from_json(&value) {
+            Ok(document) => document,
+            Err(error) => {
+                let path = if error.path.is_empty() {
+                    record.path.clone()
+                } else {
+                    format!("{}.{}", record.path, error.path)
+                };
+                findings.push(unreadable(role, span, error.message, &at(export, &path)));
+                continue;
+            }
+        };
+        let check = RoleCheck {
+            install,
+            role,
+            span,
+            users,
+            issuer,
+            export,
+            record,
+            document,
+            listed: matches!(value.get("Statement"), Some(Value::Array(_))),
+        };
+        if check.users.iter().any(|u| u.identity.uses_irsa())
+            && (issuer.is_none() || install.namespace.is_none())
+            && !warned_no_issuer
+        {
+            warned_no_issuer = true;
+            findings.push(no_issuer(install, issuer.is_none()));
+        }
+        check.run(findings);
+    }
+}
+
+/// Each distinct role of a generated ServiceAccount, with its users, in
+/// order of first appearance.
+fn roles_and_users(install: &Install) -> Vec<(&Role, Vec<&ServiceAccount>)> {
+    let mut out: Vec<(&Role, Vec<&ServiceAccount>)> = Vec::new();
+    for account in &install.service_accounts {
+        match out.iter_mut().find(|(role, _)| role.same_role(&account.role)) {
+            Some((_, users)) => users.push(account),
+            None => out.push((&account.role, vec![account])),
+        }
+    }
+    out
+}
+
+fn not_exported(role: &Role, span: Range<usize>, lists: &[&str]) -> Diagnostic {
+    if lists.is_empty() {
+        finding(
+            Code::RoleNotExported,
+            span,
+            format!("`{}` is in no roles export: its trust policy is not checked", role.arn()),
+        )
+        .with_help(format!(
+            "add `aws iam get-role --role-name {}` output, or `aws iam list-roles`",
+            role.name
+        ))
+    } else {
+        finding(
+            Code::RoleMissing,
+            span,
+            format!("the role `{}` does not exist", role.arn()),
+        )
+        .with_note(format!("{} lists no such role", lists.join(", ")))
+        .with_help("create it (`irsa compile --iam terraform|cloudformation|ack|crossplane` writes it for a `role` statement), or correct the file")
+    }
+}
+
+fn unreadable(role: &Role, span: Range<usize>, message: String, note: &str) -> Diagnostic {
+    finding(
+        Code::TrustPolicyUnreadable,
+        span,
+        format!("the trust policy of `{}` cannot be read: {message}", role.arn()),
+    )
+    .with_note(note.to_owned())
+}
+
+fn no_issuer(install: &Install, no_issuer: bool) -> Diagnostic {
+    let span = install.oidc.as_ref().map_or(0..0, |o| o.span.clone());
+    let (missing, help) = if no_issuer {
+        (
+            "an OIDC issuer",
+            "add `oidc ISSUER` to the file, or a `aws eks describe-cluster` export",
+        )
+    } else {
+        ("a namespace", "add `namespace NAME` to the file")
+    };
+    finding(
+        Code::IrsaNotCheckable,
+        span,
+        format!("without {missing}, verify cannot simulate IRSA: the IRSA trust is not checked"),
+    )
+    .with_help(help)
+}
+
+impl RoleCheck<'_> {
+    fn run(&self, findings: &mut Vec<Diagnostic>) {
+        let mut unmodelled: Vec<String> = Vec::new();
+        let mut broader: Vec<String> = Vec::new();
+        self.other_principals(&mut broader);
+        for user in &self.users {
+            if user.identity.uses_irsa()
+                && let Some((issuer, namespace)) = self.irsa_context()
+            {
+                let subject = requests::subject(namespace, &user.name);
+                let request = requests::irsa(self.role, issuer, &subject, &user.audience);
+                let evaluation = evaluate::evaluate(&self.document, &request);
+                note_unmodelled(&evaluation, &mut unmodelled);
+                if evaluation.decision == Decision::Denied {
+                    findings.push(self.refused(user, &request, &evaluation, Code::IrsaTrustRefused));
+                }
+            }
+            if user.identity.uses_pod_identity()
+                && let Some(pod) = self.pod(&user.name)
+            {
+                for action in POD_IDENTITY_ACTIONS {
+                    let request = requests::pod_identity(action, &pod);
+                    let evaluation = evaluate::evaluate(&self.document, &request);
+                    note_unmodelled(&evaluation, &mut unmodelled);
+                    if evaluation.decision == Decision::Denied {
+                        findings.push(self.refused(
+                            user,
+                            &request,
+                            &evaluation,
+                            Code::PodIdentityTrustRefused,
+                        ));
+                        break;
+                    }
+                }
+            }
+        }
+        self.irsa_probes(&mut broader);
+        self.pod_identity_probes(&mut broader);
+        if !broader.is_empty() {
+            let mut diagnostic = finding(
+                Code::TrustTooBroad,
+                self.span.clone(),
+                format!(
+                    "the trust policy of `{}` lets in more than the file declares",
+                    self.role.arn()
+                ),
+            );
+            for item in broader {
+                diagnostic = diagnostic.with_note(item);
+            }
+            findings.push(diagnostic.with_help(self.fix_help()));
+        }
+        if !unmodelled.is_empty() {
+            let mut diagnostic = finding(
+                Code::TrustNotModelled,
+                self.span.clone(),
+                format!(
+                    "the trust policy of `{}` uses what verify does not model: whether its ServiceAccounts get in is not decided",
+                    self.role.arn()
+                ),
+            );
+            for item in unmodelled {
+                diagnostic = diagnostic.with_note(at(self.export, &self.record.path) + ": " + &item);
+            }
+            findings.push(diagnostic);
+        }
+    }
+
+    fn irsa_context(&self) -> Option<(&str, &str)> {
+        Some((
+            self.issuer?.issuer.as_str(),
+            self.install.namespace.as_ref()?.value.as_str(),
+        ))
+    }
+
+    fn pod<'s>(&'s self, service_account: &'s str) -> Option<PodIdentityPod<'s>> {
+        let association = self
+            .install
+            .associations
+            .iter()
+            .find(|a| a.service_account == service_account)?;
+        Some(PodIdentityPod {
+            cluster: &association.cluster,
+            cluster_arn: None,
+            namespace: &association.namespace,
+            service_account,
+        })
+    }
+
+    fn statement_path(&self, index: usize) -> String {
+        let statement = if self.listed {
+            format!("Statement[{index}]")
+        } else {
+            "Statement".to_owned()
+        };
+        at(self.export, &format!("{}.{statement}", self.record.path))
+    }
+
+    /// The error for a ServiceAccount the policy refuses, saying which part
+    /// failed.
+    fn refused(
+        &self,
+        user: &ServiceAccount,
+        request: &Request,
+        evaluation: &Evaluation,
+        code: Code,
+    ) -> Diagnostic {
+        let (reason, note) = self.reason(request, evaluation);
+        let how = if code == Code::IrsaTrustRefused { "IRSA" } else { "Pod Identity" };
+        let mut diagnostic = finding(
+            code,
+            user.name_span.clone(),
+            format!(
+                "`{}` cannot assume `{}` by {how}: {reason}",
+                user.name,
+                self.role.arn()
+            ),
+        );
+        if let Some(note) = note {
+            diagnostic = diagnostic.with_note(note);
+        }
+        diagnostic.with_help(self.fix_help())
+    }
+
+    fn reason(&self, request: &Request, evaluation: &Evaluation) -> (String, Option<String>) {
+        if let Some(index) = evaluation.denied_by() {
+            return (
+                "an explicit `Deny` refuses it".to_owned(),
+                Some(self.statement_path(index)),
+            );
+        }
+        let principal = format!("{} `{}`", request.principal.kind(), request.principal.value());
+        let candidates: Vec<(usize, &StatementOutcome)> = evaluation
+            .statements
+            .iter()
+            .enumerate()
+            .filter(|(_, (effect, outcome))| {
+                *effect == Effect::Allow && *outcome != StatementOutcome::PrincipalDiffers
+            })
+            .map(|(i, (_, outcome))| (i, outcome))
+            .collect();
+        if candidates.is_empty() {
+            let others: Vec<String> = self
+                .document
+                .statements
+                .iter()
+                .flat_map(|s| s.principal.principals())
+                .filter(|p| matches!(p, Principal::Typed { kind, .. } if kind == request.principal.kind()))
+                .map(|p| format!("`{p}`"))
+                .collect();
+            let trusted = if others.is_empty() {
+                String::new()
+            } else {
+                format!(" (it trusts {})", others.join(", "))
+            };
+            return (
+                format!("no statement trusts the principal {principal}{trusted}"),
+                Some(at(self.export, &self.record.path)),
+            );
+        }
+        let failing = candidates.iter().find_map(|(i, outcome)| match outcome {
+            StatementOutcome::ConditionFails { operator, key } => Some((*i, operator, key)),
+            _ => None,
+        });
+        match failing {
+            Some((index, operator, key)) => {
+                let wanted = request
+                    .context
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case(key))
+                    .and_then(|(_, values)| values.first());
+                let part = part_of(key);
+                let values = self
+                    .document
+                    .statements
+                    .get(index)
+                    .and_then(|s| s.conditions.iter().find(|c| &c.key == key && &c.operator_text == operator))
+                    .map(|c| c.values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))
+                    .unwrap_or_default();
+                let reason = match wanted {
+                    Some(wanted) => format!(
+                        "{part}: `{operator}` on `{key}` admits {values}, not `{wanted}`"
+                    ),
+                    None => format!("{part}: `{operator}` on `{key}` does not hold"),
+                };
+                let path = format!(
+                    "{}.Condition.{}",
+                    self.statement_path(index),
+                    member(&member("", operator), key)
+                );
+                (reason, Some(path))
+            }
+            None => {
+                let index = candidates.first().map_or(0, |(i, _)| *i);
+                (
+                    format!("no statement for {principal} allows `{}`", request.action),
+                    Some(self.statement_path(index) + ".Action"),
+                )
+            }
+        }
+    }
+
+    /// What to do about a trust policy that differs from the file's.
+    fn fix_help(&self) -> String {
+        if let Some(path) = trust_policy_file(self.install, self.role) {
+            return format!(
+                "run `irsa compile -o DIR` and apply its trust policy: `aws iam update-assume-role-policy --role-name {} --policy-document file://DIR/{path}`",
+                self.role.name
+            );
+        }
+        "the file gives this role no trust policy (it needs `oidc` and `namespace`): write the statements of LANGUAGE.md section 7 by hand".to_owned()
+    }
+
+    /// Statements that trust a principal the file does not use.
+    fn other_principals(&self, broader: &mut Vec<String>) {
+        let irsa = self.users.iter().any(|u| u.identity.uses_irsa());
+        let pod_identity = self.users.iter().any(|u| u.identity.uses_pod_identity());
+        let provider = self
+            .issuer
+            .map(|issuer| requests::provider_arn(self.role, &issuer.issuer));
+        for (index, statement) in self.document.statements.iter().enumerate() {
+            if statement.effect != Effect::Allow {
+                continue;
+            }
+            for principal in statement.principal.principals() {
+                let expected = match principal {
+                    Principal::Anyone => false,
+                    Principal::Typed { kind, value } => match kind.as_str() {
+                        "Federated" => irsa && provider.as_deref().is_none_or(|p| p == value),
+                        "Service" => pod_identity && value.eq_ignore_ascii_case(POD_IDENTITY_PRINCIPAL),
+                        _ => false,
+                    },
+                };
+                if !expected {
+                    broader.push(format!(
+                        "it also trusts {principal}: {}",
+                        self.statement_path(index)
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Other subjects and audiences the IRSA statement admits.
+    fn irsa_probes(&self, broader: &mut Vec<String>) {
+        let Some((issuer, namespace)) = self.irsa_context() else {
+            return;
+        };
+        let irsa_users: Vec<&&ServiceAccount> =
+            self.users.iter().filter(|u| u.identity.uses_irsa()).collect();
+        let Some(first) = irsa_users.first() else {
+            return;
+        };
+        let expected: Vec<String> = irsa_users
+            .iter()
+            .map(|u| requests::subject(namespace, &u.name))
+            .collect();
+        let sub_key = format!("{issuer}:sub");
+        let allowed = |subject: &str, audience: &str| {
+            let request = requests::irsa(self.role, issuer, subject, audience);
+            let evaluation = evaluate::evaluate(&self.document, &request);
+            (evaluation.decision == Decision::Allowed).then(|| applying(&evaluation))
+        };
+        let mut literals: Vec<String> = self.condition_values(&sub_key);
+        literals.retain(|v| !v.contains(['*', '?']) && !expected.contains(v));
+        literals.dedup();
+        for subject in literals {
+            if let Some(index) = allowed(&subject, &first.audience) {
+                broader.push(format!(
+                    "it also admits `{subject}`: {}",
+                    self.statement_path(index)
+                ));
+            }
+        }
+        let patterns = self.wildcard_values(&sub_key);
+        let any_namespace = requests::subject(PROBE, PROBE);
+        let this_namespace = requests::subject(namespace, PROBE);
+        let wide = allowed(&any_namespace, &first.audience)
+            .map(|i| ("any ServiceAccount of any namespace", i))
+            .or_else(|| {
+                allowed(&this_namespace, &first.audience)
+                    .map(|i| ("any ServiceAccount of its namespace", i))
+            });
+        if let Some((who, index)) = wide {
+            let why = if patterns.is_empty() {
+                format!("no condition on `{sub_key}` names the ServiceAccount")
+            } else {
+                format!("`StringLike` {}", patterns.join(", "))
+            };
+            broader.push(format!(
+                "it admits {who} ({why}): {}",
+                self.statement_path(index)
+            ));
+        }
+        let subject = requests::subject(namespace, &first.name);
+        if let Some(index) = allowed(&subject, PROBE) {
+            broader.push(format!(
+                "it accepts any audience (no condition on `{issuer}:aud` restricts it): {}",
+                self.statement_path(index)
+            ));
+        }
+    }
+
+    /// Other ServiceAccounts, namespaces and clusters Pod Identity admits.
+    fn pod_identity_probes(&self, broader: &mut Vec<String>) {
+        let Some(user) = self.users.iter().find(|u| u.identity.uses_pod_identity()) else {
+            return;
+        };
+        let Some(pod) = self.pod(&user.name) else {
+            return;
+        };
+        let expected: Vec<&str> = self
+            .users
+            .iter()
+            .filter(|u| u.identity.uses_pod_identity())
+            .map(|u| u.name.as_str())
+            .collect();
+        let allowed = |pod: &PodIdentityPod<'_>| {
+            let request = requests::pod_identity(POD_IDENTITY_ACTIONS[0], pod);
+            let evaluation = evaluate::evaluate(&self.document, &request);
+            (evaluation.decision == Decision::Allowed).then(|| applying(&evaluation))
+        };
+        let mut literals = self.condition_values("aws:RequestTag/kubernetes-service-account");
+        literals.retain(|v| !v.contains(['*', '?']) && !expected.contains(&v.as_str()));
+        literals.dedup();
+        for name in &literals {
+            if let Some(index) = allowed(&PodIdentityPod { service_account: name, ..pod_copy(&pod) }) {
+                broader.push(format!(
+                    "it also admits the ServiceAccount `{name}`: {}",
+                    self.statement_path(index)
+                ));
+            }
+        }
+        let probes = [
+            (PodIdentityPod { service_account: PROBE, ..pod_copy(&pod) }, "any ServiceAccount of its namespace", "kubernetes-service-account"),
+            (PodIdentityPod { namespace: PROBE, ..pod_copy(&pod) }, "any namespace", "kubernetes-namespace"),
+            (PodIdentityPod { cluster: PROBE, ..pod_copy(&pod) }, "any cluster of the account", "eks-cluster-name"),
+        ];
+        for (probe, who, tag) in &probes {
+            if let Some(index) = allowed(probe) {
+                broader.push(format!(
+                    "it admits {who} (no condition on `aws:RequestTag/{tag}` restricts it): {}",
+                    self.statement_path(index)
+                ));
+            }
+        }
+    }
+
+    /// Every value any condition gives a key (compared without case).
+    fn condition_values(&self, key: &str) -> Vec<String> {
+        self.document
+            .statements
+            .iter()
+            .flat_map(|s| &s.conditions)
+            .filter(|c| c.key.eq_ignore_ascii_case(key))
+            .flat_map(|c| c.values.iter().cloned())
+            .collect()
+    }
+
+    fn wildcard_values(&self, key: &str) -> Vec<String> {
+        self.document
+            .statements
+            .iter()
+            .flat_map(|s| &s.conditions)
+            .filter(|c| c.key.eq_ignore_ascii_case(key) && c.operator_text.contains("Like"))
+            .flat_map(|c| c.values.iter())
+            .filter(|v| v.contains(['*', '?']))
+            .map(|v| format!("`{v}`"))
+            .collect()
+    }
+}
+
+fn pod_copy<'a>(pod: &PodIdentityPod<'a>) -> PodIdentityPod<'a> {
+    PodIdentityPod {
+        cluster: pod.cluster,
+        cluster_arn: pod.cluster_arn,
+        namespace: pod.namespace,
+        service_account: pod.service_account,
+    }
+}
+
+/// The first `Allow` statement that applies.
+fn applying(evaluation: &Evaluation) -> usize {
+    evaluation
+        .statements
+        .iter()
+        .position(|(effect, outcome)| {
+            *effect == Effect::Allow && *outcome == StatementOutcome::Applies
+        })
+        .unwrap_or(0)
+}
+
+fn note_unmodelled(evaluation: &Evaluation, out: &mut Vec<String>) {
+    for item in &evaluation.unmodelled {
+        let text = format!("Statement {}: {}", item.statement, item.what);
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+}
+
+/// What a condition key is, in the words of a refusal.
+fn part_of(key: &str) -> &'static str {
+    let key = key.to_ascii_lowercase();
+    if key.ends_with(":sub") {
+        "the subject"
+    } else if key.ends_with(":aud") {
+        "the audience"
+    } else if key.ends_with("/kubernetes-service-account") {
+        "the ServiceAccount"
+    } else if key.ends_with("/kubernetes-namespace") {
+        "the namespace"
+    } else if key.ends_with("/eks-cluster-name") || key.ends_with("/eks-cluster-arn") {
+        "the cluster"
+    } else {
+        "a condition"
+    }
+}
+
+/// `trust-policies/NAME.json` of the role, when the file gives it one.
+fn trust_policy_file(install: &Install, role: &Role) -> Option<String> {
+    let names = crate::emit::trust_policies::paths(&install.trust_policies);
+    install
+        .trust_policies
+        .iter()
+        .position(|p| p.role.same_role(role))
+        .and_then(|i| names.get(i).cloned())
+}
