@@ -113,7 +113,36 @@ fn report_export_error(
         format!("cannot read this export: {}", error.message),
     )
     .with_help("give the JSON the AWS CLI prints (`--output json`) or the YAML `kubectl get -o yaml` prints");
-    report(export, &text, &[diagnostic], &args.report)
+    if args.report.message_format != irsa::MessageFormat::Human {
+        return report(export, &text, &[diagnostic], &args.report);
+    }
+    // The export's line may be megabytes long (minified JSON): show the
+    // part around the error, not the whole line.
+    let line_start = text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let line_end = text.get(offset..).and_then(|t| t.find('\n')).map_or(text.len(), |i| offset + i);
+    let from = floor_char(&text, offset.saturating_sub(60).max(line_start));
+    let to = floor_char(&text, (offset + 60).min(line_end));
+    let excerpt = text.get(from..to).unwrap_or_default();
+    let (line, column) = irsa::diagnostics::LineIndex::new(&text).position(offset);
+    let caret = text.get(from..offset).map_or(0, |t| t.chars().count());
+    let ellipsis = if from > line_start { "…" } else { "" };
+    let rendered = format!(
+        "error[{}]: {}\n  --> {}:{line}:{column}\n   |\n{line:>3}| {ellipsis}{excerpt}\n   | {}^\n   = help: {}\n\n",
+        diagnostic.code.as_str(),
+        diagnostic.message,
+        export.name,
+        " ".repeat(caret + ellipsis.chars().count()),
+        diagnostic.help.unwrap_or_default()
+    );
+    std::io::Write::write_all(&mut std::io::stderr().lock(), rendered.as_bytes())?;
+    Ok(())
+}
+
+fn floor_char(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// The byte offset of a 1-based line and column (0 for unknown).

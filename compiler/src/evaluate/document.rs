@@ -72,7 +72,7 @@ impl Principal {
 impl std::fmt::Display for Principal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Principal::Anyone => f.write_str("\"*\" (anyone)"),
+            Principal::Anyone => f.write_str("*"),
             Principal::Typed { kind, value } => write!(f, "{kind} {value}"),
         }
     }

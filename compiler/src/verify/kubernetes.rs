@@ -254,10 +254,13 @@ fn check_spinnaker_service(
                 install.name.span.clone(),
                 format!("no SpinnakerService `{}` in the Kubernetes exports", install.name.value),
             )
-            .with_note(if found.is_empty() {
-                format!("{} hold no SpinnakerService", names.join(", "))
-            } else {
-                format!("{} hold {}", names.join(", "), found.join(", "))
+            .with_note({
+                let verb = if names.len() == 1 { "holds" } else { "hold" };
+                if found.is_empty() {
+                    format!("{} {verb} no SpinnakerService", names.join(", "))
+                } else {
+                    format!("{} {verb} {}", names.join(", "), found.join(", "))
+                }
             })
             .with_help("export it too: `kubectl get serviceaccounts,spinnakerservices -n NAMESPACE -o yaml`"),
         );

@@ -157,7 +157,7 @@ fn not_exported(role: &Role, span: Range<usize>, lists: &[&str]) -> Diagnostic {
             span,
             format!("the role `{}` does not exist", role.arn()),
         )
-        .with_note(format!("{} lists no such role", lists.join(", ")))
+        .with_note(format!("{} has no role `{}`", lists.join(", "), role.name))
         .with_help("create it (`irsa compile --iam terraform|cloudformation|ack|crossplane` writes it for a `role` statement), or correct the file")
     }
 }
@@ -191,7 +191,7 @@ fn no_issuer(install: &Install, no_issuer: bool) -> Diagnostic {
 
 impl RoleCheck<'_> {
     fn run(&self, findings: &mut Vec<Diagnostic>) {
-        let mut unmodelled: Vec<String> = Vec::new();
+        let mut unmodelled: Vec<(usize, String)> = Vec::new();
         let mut broader: Vec<String> = Vec::new();
         self.other_principals(&mut broader);
         for user in &self.users {
@@ -250,8 +250,9 @@ impl RoleCheck<'_> {
                     self.role.arn()
                 ),
             );
-            for item in unmodelled {
-                diagnostic = diagnostic.with_note(at(self.export, &self.record.path) + ": " + &item);
+            for (index, what) in unmodelled {
+                diagnostic =
+                    diagnostic.with_note(format!("{what} ({})", self.statement_path(index)));
             }
             findings.push(diagnostic);
         }
@@ -422,12 +423,14 @@ impl RoleCheck<'_> {
                         _ => false,
                     },
                 };
-                if !expected {
-                    broader.push(format!(
-                        "it also trusts {principal}: {}",
-                        self.statement_path(index)
-                    ));
+                if expected {
+                    continue;
                 }
+                let what = match principal {
+                    Principal::Anyone => "it trusts anyone (`\"Principal\": \"*\"`)".to_owned(),
+                    Principal::Typed { .. } => format!("it also trusts `{principal}`"),
+                };
+                broader.push(format!("{what} ({})", self.statement_path(index)));
             }
         }
     }
@@ -458,7 +461,7 @@ impl RoleCheck<'_> {
         for subject in literals {
             if let Some(index) = allowed(&subject, &first.audience) {
                 broader.push(format!(
-                    "it also admits `{subject}`: {}",
+                    "it also admits `{subject}` ({})",
                     self.statement_path(index)
                 ));
             }
@@ -474,19 +477,19 @@ impl RoleCheck<'_> {
             });
         if let Some((who, index)) = wide {
             let why = if patterns.is_empty() {
-                format!("no condition on `{sub_key}` names the ServiceAccount")
+                format!("as no condition on `{sub_key}` names the ServiceAccount")
             } else {
-                format!("`StringLike` {}", patterns.join(", "))
+                format!("through `StringLike` {}", patterns.join(", "))
             };
             broader.push(format!(
-                "it admits {who} ({why}): {}",
+                "it admits {who}, {why} ({})",
                 self.statement_path(index)
             ));
         }
         let subject = requests::subject(namespace, &first.name);
         if let Some(index) = allowed(&subject, PROBE) {
             broader.push(format!(
-                "it accepts any audience (no condition on `{issuer}:aud` restricts it): {}",
+                "it accepts any audience: no condition on `{issuer}:aud` restricts it ({})",
                 self.statement_path(index)
             ));
         }
@@ -517,7 +520,7 @@ impl RoleCheck<'_> {
         for name in &literals {
             if let Some(index) = allowed(&PodIdentityPod { service_account: name, ..pod_copy(&pod) }) {
                 broader.push(format!(
-                    "it also admits the ServiceAccount `{name}`: {}",
+                    "it also admits the ServiceAccount `{name}` ({})",
                     self.statement_path(index)
                 ));
             }
@@ -530,7 +533,7 @@ impl RoleCheck<'_> {
         for (probe, who, tag) in &probes {
             if let Some(index) = allowed(probe) {
                 broader.push(format!(
-                    "it admits {who} (no condition on `aws:RequestTag/{tag}` restricts it): {}",
+                    "it admits {who}: no condition on `aws:RequestTag/{tag}` restricts it ({})",
                     self.statement_path(index)
                 ));
             }
@@ -581,11 +584,11 @@ fn applying(evaluation: &Evaluation) -> usize {
         .unwrap_or(0)
 }
 
-fn note_unmodelled(evaluation: &Evaluation, out: &mut Vec<String>) {
+fn note_unmodelled(evaluation: &Evaluation, out: &mut Vec<(usize, String)>) {
     for item in &evaluation.unmodelled {
-        let text = format!("Statement {}: {}", item.statement, item.what);
-        if !out.contains(&text) {
-            out.push(text);
+        let entry = (item.statement, item.what.clone());
+        if !out.contains(&entry) {
+            out.push(entry);
         }
     }
 }
