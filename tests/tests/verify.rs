@@ -12,7 +12,6 @@
 
 use std::collections::BTreeSet;
 
-
 use irsa::{Code, Severity};
 use irsa_test_support::{Case, Sandbox, irsa, root};
 use serde_json::Value;
@@ -50,7 +49,10 @@ fn verify_cases() {
         let json = irsa(&json_args, &dir, None);
 
         let objects = json_lines(&name, &json.stderr);
-        let codes: Vec<&str> = objects.iter().map(|o| o["code"].as_str().unwrap()).collect();
+        let codes: Vec<&str> = objects
+            .iter()
+            .map(|o| o["code"].as_str().unwrap())
+            .collect();
         assert_eq!(codes, case.expect, "{name}\n{}", human.stderr);
         let fails = case
             .expect
@@ -66,10 +68,14 @@ fn verify_cases() {
             }
             // A finding names the export and where in it.
             let notes = object["notes"].as_array().map_or(0, Vec::len);
-            let located_in_file = object["file"] == "file.irsa" && object["line"].as_u64() >= Some(1);
+            let located_in_file =
+                object["file"] == "file.irsa" && object["line"].as_u64() >= Some(1);
             assert!(located_in_file, "{name}: {object}");
             if !matches!(code, "V003" | "V023") {
-                assert!(notes > 0, "{name}: {code} has no note naming the export: {object}");
+                assert!(
+                    notes > 0,
+                    "{name}: {code} has no note naming the export: {object}"
+                );
             }
         }
         insta::assert_snapshot!(
@@ -93,7 +99,10 @@ fn every_verify_code_has_a_case() {
         .map(|c| c.as_str())
         .filter(|c| c.starts_with('V') && !covered.contains(*c))
         .collect();
-    assert!(missing.is_empty(), "verify codes no case triggers: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "verify codes no case triggers: {missing:?}"
+    );
 }
 
 /// The short and GitHub formats carry the notes too (the JSON and human
@@ -103,11 +112,24 @@ fn every_message_format_names_the_export() {
     let dir = root().join("tests/cases/verify/subject-renamed");
     for (format, needle) in [
         ("short", "file.irsa:11:9: error[V005]"),
-        ("github", "note: roles.json: Roles[1].AssumeRolePolicyDocument"),
-        ("human", "= note: roles.json: Roles[1].AssumeRolePolicyDocument"),
+        (
+            "github",
+            "note: roles.json: Roles[1].AssumeRolePolicyDocument",
+        ),
+        (
+            "human",
+            "= note: roles.json: Roles[1].AssumeRolePolicyDocument",
+        ),
     ] {
         let run = irsa(
-            &["verify", "file.irsa", "--aws", "roles.json", "--message-format", format],
+            &[
+                "verify",
+                "file.irsa",
+                "--aws",
+                "roles.json",
+                "--message-format",
+                format,
+            ],
             &dir,
             None,
         );
@@ -132,10 +154,17 @@ fn deny_warnings() {
 #[test]
 fn usage_io_and_file_errors() {
     let sandbox = Sandbox::new();
-    sandbox.write("f.irsa", "service * -> role arn:aws:iam::123456789012:role/x\n");
+    sandbox.write(
+        "f.irsa",
+        "service * -> role arn:aws:iam::123456789012:role/x\n",
+    );
     let missing = sandbox.irsa(&["verify", "f.irsa", "--aws", "nope.json"], None);
     assert_eq!(missing.code, 2, "{}", missing.stderr);
-    assert!(missing.stderr.contains("cannot read `nope.json`"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("cannot read `nope.json`"),
+        "{}",
+        missing.stderr
+    );
     let profile_without_live = sandbox.irsa(&["verify", "f.irsa", "--aws-profile", "p"], None);
     assert_eq!(profile_without_live.code, 2);
     sandbox.write("bad.irsa", "service * -> rol x\n");
@@ -151,7 +180,10 @@ fn usage_io_and_file_errors() {
 #[test]
 fn hostile_exports() {
     let sandbox = Sandbox::new();
-    sandbox.write("f.irsa", "namespace spinnaker\nservice * -> role arn:aws:iam::123456789012:role/x\n");
+    sandbox.write(
+        "f.irsa",
+        "namespace spinnaker\nservice * -> role arn:aws:iam::123456789012:role/x\n",
+    );
     let deep_json = format!(
         "{{\"Role\": {{\"RoleName\": \"x\", \"Arn\": \"arn:aws:iam::123456789012:role/x\", \"AssumeRolePolicyDocument\": {}{}}}}}",
         "[".repeat(100_000),
@@ -163,7 +195,8 @@ fn hostile_exports() {
         text.push_str("]}");
         text
     };
-    let bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n".to_owned()
+    let bomb = "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+        .to_owned()
         + &(b'b'..=b'j')
             .map(|c| {
                 let prev = c - 1;
@@ -177,21 +210,38 @@ fn hostile_exports() {
             .collect::<String>();
     let deep_yaml = "- ".repeat(10_000) + "x\n";
     for (name, flag, content, needle) in [
-        ("deep.json", "--aws", deep_json.as_bytes(), "recursion limit"),
+        (
+            "deep.json",
+            "--aws",
+            deep_json.as_bytes(),
+            "recursion limit",
+        ),
         ("big.json", "--aws", big.as_bytes(), "64 MiB"),
-        ("latin1.json", "--aws", &b"{\"Roles\": [\"caf\xe9\"]}"[..], "UTF-8"),
+        (
+            "latin1.json",
+            "--aws",
+            &b"{\"Roles\": [\"caf\xe9\"]}"[..],
+            "UTF-8",
+        ),
         ("bomb.yaml", "--kubernetes", bomb.as_bytes(), ""),
         ("deep.yaml", "--kubernetes", deep_yaml.as_bytes(), ""),
         ("big.yaml", "--kubernetes", big.as_bytes(), "64 MiB"),
     ] {
         sandbox.write(name, content);
-        let run = sandbox.irsa(&["verify", "f.irsa", flag, name, "--message-format", "json"], None);
+        let run = sandbox.irsa(
+            &["verify", "f.irsa", flag, name, "--message-format", "json"],
+            None,
+        );
         assert_eq!(run.code, 1, "{name}: {}", run.stderr);
         let objects = json_lines(name, &run.stderr);
         assert_eq!(objects.len(), 1, "{name}: {}", run.stderr);
         assert_eq!(objects[0]["code"], "V001", "{name}");
         assert_eq!(objects[0]["file"], name, "{name}");
-        assert!(objects[0]["message"].as_str().unwrap().contains(needle), "{name}: {}", objects[0]);
+        assert!(
+            objects[0]["message"].as_str().unwrap().contains(needle),
+            "{name}: {}",
+            objects[0]
+        );
     }
 }
 
@@ -214,4 +264,3 @@ fn verify_writes_nothing() {
     assert_eq!(sandbox.irsa(&args, None).code, 0);
     assert_eq!(sandbox.files(), before);
 }
-

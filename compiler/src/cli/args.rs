@@ -60,7 +60,8 @@ With --code CODE (such as E031), print the long explanation of a diagnostic inst
     )]
     Explain(ExplainArgs),
     /// Check the file against exports of the live state: can each pod assume its role, and only its role?
-    #[command(long_about = "Check an .irsa file against what is deployed: the IAM roles' trust \
+    #[command(
+        long_about = "Check an .irsa file against what is deployed: the IAM roles' trust \
 policies, the cluster's OIDC issuer and provider, the Pod Identity associations, the \
 ServiceAccounts and the SpinnakerService. Each role's trust policy is evaluated, offline, with the \
 request its ServiceAccounts make (IRSA: sts:AssumeRoleWithWebIdentity with :sub and :aud; Pod \
@@ -74,7 +75,8 @@ With --live, irsa runs those read-only commands itself (no shell; --aws-profile 
 --kube-context are passed on) for what was not given as a file. Nothing is written.\n\n\
 Exit status: 0 when every check passes (warnings allowed unless --deny-warnings); 1 on a finding \
 that is an error, or an export that cannot be read; 2 a usage or I/O error, or a --live command \
-that fails.")]
+that fails."
+    )]
     Verify(VerifyArgs),
 }
 

@@ -87,11 +87,18 @@ impl Runner {
                 (name, Outcome::Failed { stderr }) => return Err(failed(&name, &stderr)),
             }
         }
-        if install.service_accounts.iter().any(|a| a.identity.uses_irsa()) {
+        if install
+            .service_accounts
+            .iter()
+            .any(|a| a.identity.uses_irsa())
+        {
             exports.push(self.aws_export(install, &["iam", "list-open-id-connect-providers"])?);
         }
         if let Some(cluster) = &install.cluster {
-            exports.push(self.aws_export(install, &["eks", "describe-cluster", "--name", &cluster.value])?);
+            exports.push(self.aws_export(
+                install,
+                &["eks", "describe-cluster", "--name", &cluster.value],
+            )?);
             if !install.associations.is_empty() {
                 exports.extend(self.associations(install, &cluster.value)?);
             }
@@ -101,8 +108,17 @@ impl Runner {
 
     /// `list-pod-identity-associations`, then `describe-…` of each one
     /// (the list has no role).
-    fn associations(&self, install: &Install, cluster: &str) -> Result<Vec<Named<AwsExport>>, Fatal> {
-        let mut args = vec!["eks", "list-pod-identity-associations", "--cluster-name", cluster];
+    fn associations(
+        &self,
+        install: &Install,
+        cluster: &str,
+    ) -> Result<Vec<Named<AwsExport>>, Fatal> {
+        let mut args = vec![
+            "eks",
+            "list-pod-identity-associations",
+            "--cluster-name",
+            cluster,
+        ];
         if let Some(namespace) = &install.namespace {
             args.extend(["--namespace", namespace.value.as_str()]);
         }
@@ -117,13 +133,23 @@ impl Runner {
         for id in ids {
             exports.push(self.aws_export(
                 install,
-                &["eks", "describe-pod-identity-association", "--cluster-name", cluster, "--association-id", &id],
+                &[
+                    "eks",
+                    "describe-pod-identity-association",
+                    "--cluster-name",
+                    cluster,
+                    "--association-id",
+                    &id,
+                ],
             )?);
         }
         Ok(exports)
     }
 
-    pub fn kubernetes_exports(&self, install: &Install) -> Result<Vec<Named<Vec<KubeObject>>>, Fatal> {
+    pub fn kubernetes_exports(
+        &self,
+        install: &Install,
+    ) -> Result<Vec<Named<Vec<KubeObject>>>, Fatal> {
         let mut args: Vec<String> = ["get", "serviceaccounts,spinnakerservices", "-o", "yaml"]
             .map(str::to_owned)
             .to_vec();
@@ -137,7 +163,10 @@ impl Runner {
         match self.run("kubectl", &args)? {
             Outcome::Printed(bytes) => {
                 let content = read_kubernetes(&bytes).map_err(|e| {
-                    Fatal(format!("`{name}` printed what irsa cannot read: {}", e.message))
+                    Fatal(format!(
+                        "`{name}` printed what irsa cannot read: {}",
+                        e.message
+                    ))
                 })?;
                 Ok(vec![Named { name, content }])
             }
@@ -147,8 +176,12 @@ impl Runner {
 }
 
 fn parse_aws(name: String, bytes: &[u8]) -> Result<Named<AwsExport>, Fatal> {
-    let content = read_aws(bytes)
-        .map_err(|e| Fatal(format!("`{name}` printed what irsa cannot read: {}", e.message)))?;
+    let content = read_aws(bytes).map_err(|e| {
+        Fatal(format!(
+            "`{name}` printed what irsa cannot read: {}",
+            e.message
+        ))
+    })?;
     Ok(Named { name, content })
 }
 

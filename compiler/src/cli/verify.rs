@@ -93,7 +93,11 @@ fn read_export(path: &Path) -> Result<Input, Fatal> {
     };
     read.map_err(|e| Fatal(format!("cannot read `{name}`: {e}")))?;
     Ok(Input {
-        name: if name == "-" { "<stdin>".to_owned() } else { name },
+        name: if name == "-" {
+            "<stdin>".to_owned()
+        } else {
+            name
+        },
         stem: String::new(),
         bytes,
     })
@@ -118,8 +122,14 @@ fn report_export_error(
     }
     // The export's line may be megabytes long (minified JSON): show the
     // part around the error, not the whole line.
-    let line_start = text.get(..offset).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
-    let line_end = text.get(offset..).and_then(|t| t.find('\n')).map_or(text.len(), |i| offset + i);
+    let line_start = text
+        .get(..offset)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line_end = text
+        .get(offset..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| offset + i);
     let from = floor_char(&text, offset.saturating_sub(60).max(line_start));
     let to = floor_char(&text, (offset + 60).min(line_end));
     let excerpt = text.get(from..to).unwrap_or_default();

@@ -91,9 +91,7 @@ impl Operator {
             Operator::StringEqualsIgnoreCase | Operator::StringNotEqualsIgnoreCase => {
                 pattern.to_lowercase() == value.to_lowercase()
             }
-            Operator::StringLike | Operator::StringNotLike => {
-                wildcard_match(pattern, value, false)
-            }
+            Operator::StringLike | Operator::StringNotLike => wildcard_match(pattern, value, false),
             Operator::ArnLike | Operator::ArnNotLike => arn_like(pattern, value),
             Operator::Null => false,
         }
@@ -132,7 +130,9 @@ pub(super) fn test(block: &ConditionBlock, request: &Request) -> Result<Truth, S
     };
     if test.operator == Operator::Null {
         // Present: `Null: false` holds.
-        return Ok(truth(block.values.iter().any(|v| v.eq_ignore_ascii_case("false"))));
+        return Ok(truth(
+            block.values.iter().any(|v| v.eq_ignore_ascii_case("false")),
+        ));
     }
     let hit = |value: &String| {
         let any = block

@@ -144,7 +144,9 @@ pub struct DocumentError {
 
 impl Document {
     pub fn from_json(value: &Value) -> Result<Document, DocumentError> {
-        let object = value.as_object().ok_or_else(|| error("", "a policy document is a JSON object"))?;
+        let object = value
+            .as_object()
+            .ok_or_else(|| error("", "a policy document is a JSON object"))?;
         let statements = match get(object, "Statement") {
             Some(Value::Array(list)) => list
                 .iter()
@@ -152,7 +154,12 @@ impl Document {
                 .map(|(i, s)| statement(s, &format!("Statement[{i}]")))
                 .collect::<Result<Vec<_>, _>>()?,
             Some(single @ Value::Object(_)) => vec![statement(single, "Statement")?],
-            Some(_) => return Err(error("Statement", "`Statement` is an object or a list of objects")),
+            Some(_) => {
+                return Err(error(
+                    "Statement",
+                    "`Statement` is an object or a list of objects",
+                ));
+            }
             None => return Err(error("", "the document has no `Statement`")),
         };
         Ok(Document { statements })
@@ -184,7 +191,12 @@ fn statement(value: &Value, path: &str) -> Result<Statement, DocumentError> {
     let effect = match get(object, "Effect").and_then(Value::as_str) {
         Some("Allow") => Effect::Allow,
         Some("Deny") => Effect::Deny,
-        _ => return Err(error(&format!("{path}.Effect"), "`Effect` is \"Allow\" or \"Deny\"")),
+        _ => {
+            return Err(error(
+                &format!("{path}.Effect"),
+                "`Effect` is \"Allow\" or \"Deny\"",
+            ));
+        }
     };
     let principal = match (get(object, "Principal"), get(object, "NotPrincipal")) {
         (Some(p), _) => PrincipalSpec::Only(principals(p, &format!("{path}.Principal"))?),
@@ -201,7 +213,9 @@ fn statement(value: &Value, path: &str) -> Result<Statement, DocumentError> {
         None => Vec::new(),
     };
     Ok(Statement {
-        sid: get(object, "Sid").and_then(Value::as_str).map(str::to_owned),
+        sid: get(object, "Sid")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         effect,
         principal,
         actions,
@@ -228,7 +242,10 @@ fn principals(value: &Value, path: &str) -> Result<Vec<Principal>, DocumentError
             }
             Ok(list)
         }
-        _ => Err(error(path, "a principal is \"*\" or an object such as {\"Federated\": ARN}")),
+        _ => Err(error(
+            path,
+            "a principal is \"*\" or an object such as {\"Federated\": ARN}",
+        )),
     }
 }
 

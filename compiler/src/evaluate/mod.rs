@@ -124,7 +124,10 @@ pub enum StatementOutcome {
     /// Its actions do not include the request's.
     ActionDiffers,
     /// A condition is false: this operator on this key (as written).
-    ConditionFails { operator: String, key: String },
+    ConditionFails {
+        operator: String,
+        key: String,
+    },
     /// It would apply but for something not modelled (see the reasons).
     Undecided,
 }
@@ -149,9 +152,9 @@ pub struct Evaluation {
 impl Evaluation {
     /// The first `Deny` statement that applies.
     pub fn denied_by(&self) -> Option<usize> {
-        self.statements
-            .iter()
-            .position(|(effect, outcome)| *effect == Effect::Deny && *outcome == StatementOutcome::Applies)
+        self.statements.iter().position(|(effect, outcome)| {
+            *effect == Effect::Deny && *outcome == StatementOutcome::Applies
+        })
     }
 }
 
@@ -310,5 +313,7 @@ pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
             },
         }
     }
-    pattern.get(p..).is_some_and(|rest| rest.iter().all(|&c| c == '*'))
+    pattern
+        .get(p..)
+        .is_some_and(|rest| rest.iter().all(|&c| c == '*'))
 }

@@ -29,14 +29,27 @@ fn pod(action: &str, namespace: &str, sa: &str) -> Request {
         principal: RequestPrincipal::Service("pods.eks.amazonaws.com".to_owned()),
         action: action.to_owned(),
         context: vec![
-            ("aws:RequestTag/eks-cluster-name".to_owned(), vec!["prod".to_owned()]),
-            ("aws:RequestTag/kubernetes-namespace".to_owned(), vec![namespace.to_owned()]),
-            ("aws:RequestTag/kubernetes-service-account".to_owned(), vec![sa.to_owned()]),
+            (
+                "aws:RequestTag/eks-cluster-name".to_owned(),
+                vec!["prod".to_owned()],
+            ),
+            (
+                "aws:RequestTag/kubernetes-namespace".to_owned(),
+                vec![namespace.to_owned()],
+            ),
+            (
+                "aws:RequestTag/kubernetes-service-account".to_owned(),
+                vec![sa.to_owned()],
+            ),
             (
                 "aws:TagKeys".to_owned(),
-                ["eks-cluster-name", "kubernetes-namespace", "kubernetes-service-account"]
-                    .map(str::to_owned)
-                    .to_vec(),
+                [
+                    "eks-cluster-name",
+                    "kubernetes-namespace",
+                    "kubernetes-service-account",
+                ]
+                .map(str::to_owned)
+                .to_vec(),
             ),
         ],
         absent: vec!["aws:RequestTag/*".to_owned()],
@@ -76,7 +89,10 @@ use Decision::{Allowed as A, Denied as D, Undecided as U};
 fn cases() -> Vec<(&'static str, serde_json::Value, Request, Decision)> {
     let sub = sub_key();
     let aud = aud_key();
-    let exact = web("Allow", json!({"StringEquals": {&sub: SA, &aud: "sts.amazonaws.com"}}));
+    let exact = web(
+        "Allow",
+        json!({"StringEquals": {&sub: SA, &aud: "sts.amazonaws.com"}}),
+    );
     vec![
         // Principals
         ("exact IRSA statement", exact.clone(), irsa(SA, "sts.amazonaws.com"), A),
@@ -235,7 +251,10 @@ fn iam_semantics_table() {
     }
     // Every decision is exercised.
     for decision in [A, D, U] {
-        assert!(cases.iter().any(|c| c.3 == decision), "no case for {decision:?}");
+        assert!(
+            cases.iter().any(|c| c.3 == decision),
+            "no case for {decision:?}"
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -243,8 +262,11 @@ fn iam_semantics_table() {
 #[test]
 fn a_failing_statement_says_which_condition() {
     let sub = sub_key();
-    let document = Document::from_json(&web("Allow", json!({"StringEquals": {&sub: "system:serviceaccount:x:y"}})))
-        .unwrap();
+    let document = Document::from_json(&web(
+        "Allow",
+        json!({"StringEquals": {&sub: "system:serviceaccount:x:y"}}),
+    ))
+    .unwrap();
     let evaluation = evaluate(&document, &irsa(SA, "sts.amazonaws.com"));
     assert_eq!(
         evaluation.statements,
@@ -266,7 +288,11 @@ fn what_is_not_modelled_is_reported() {
         {"Effect": "Allow", "Principal": "*", "Action": "*", "Condition": {"DateLessThan": {"aws:CurrentTime": "2030-01-01"}}},
     ]});
     let evaluation = evaluate(&Document::from_json(&policy).unwrap(), &irsa(SA, "x"));
-    let what: Vec<&str> = evaluation.unmodelled.iter().map(|u| u.what.as_str()).collect();
+    let what: Vec<&str> = evaluation
+        .unmodelled
+        .iter()
+        .map(|u| u.what.as_str())
+        .collect();
     assert_eq!(evaluation.decision, U);
     assert!(what.iter().any(|w| w.contains("NotPrincipal")), "{what:?}");
     assert!(what.iter().any(|w| w.contains("NotAction")), "{what:?}");
@@ -278,11 +304,26 @@ fn documents_iam_would_not_hold_are_errors_with_a_path() {
     for (policy, path) in [
         (json!([]), ""),
         (json!({"Version": "2012-10-17"}), ""),
-        (json!({"Statement": [{"Effect": "Maybe", "Principal": "*", "Action": "*"}]}), "Statement[0].Effect"),
-        (json!({"Statement": [{"Effect": "Allow", "Principal": "*"}]}), "Statement[0]"),
-        (json!({"Statement": {"Effect": "Allow", "Principal": 3, "Action": "*"}}), "Statement.Principal"),
-        (json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Condition": {"StringEquals": "x"}}}), "Statement.Condition.StringEquals"),
-        (json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": [{}]}}), "Statement.Action"),
+        (
+            json!({"Statement": [{"Effect": "Maybe", "Principal": "*", "Action": "*"}]}),
+            "Statement[0].Effect",
+        ),
+        (
+            json!({"Statement": [{"Effect": "Allow", "Principal": "*"}]}),
+            "Statement[0]",
+        ),
+        (
+            json!({"Statement": {"Effect": "Allow", "Principal": 3, "Action": "*"}}),
+            "Statement.Principal",
+        ),
+        (
+            json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", "Condition": {"StringEquals": "x"}}}),
+            "Statement.Condition.StringEquals",
+        ),
+        (
+            json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": [{}]}}),
+            "Statement.Action",
+        ),
     ] {
         let error = Document::from_json(&policy).unwrap_err();
         assert_eq!(error.path, path, "{policy}: {error:?}");
@@ -302,9 +343,17 @@ fn wildcards() {
         ("**", "x", true),
         ("é?", "éß", true),
     ] {
-        assert_eq!(wildcard_match(pattern, text, false), expected, "{pattern} ~ {text}");
+        assert_eq!(
+            wildcard_match(pattern, text, false),
+            expected,
+            "{pattern} ~ {text}"
+        );
     }
     // Linear enough: a pathological pattern on a long text answers.
     let text = "a".repeat(10_000);
-    assert!(!wildcard_match(&format!("{}b", "*a".repeat(50)), &text, false));
+    assert!(!wildcard_match(
+        &format!("{}b", "*a".repeat(50)),
+        &text,
+        false
+    ));
 }

@@ -77,7 +77,12 @@ fn percent_decode(text: &str) -> Result<String, String> {
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("`AssumeRolePolicyDocument` has a bad escape at character {}", i + 1))?;
+                .ok_or_else(|| {
+                    format!(
+                        "`AssumeRolePolicyDocument` has a bad escape at character {}",
+                        i + 1
+                    )
+                })?;
             out.push(hex);
             i += 3;
         } else {
@@ -245,13 +250,12 @@ fn add(export: &mut AwsExport, top: TopLevel, prefix: &str) -> Result<(), Export
     if let Some(providers) = top.providers {
         known = true;
         let base = at("OpenIDConnectProviderList");
-        export
-            .oidc_providers
-            .get_or_insert_with(Vec::new)
-            .extend(providers.into_iter().enumerate().map(|(i, p)| Record {
+        export.oidc_providers.get_or_insert_with(Vec::new).extend(
+            providers.into_iter().enumerate().map(|(i, p)| Record {
                 value: p.arn,
                 path: format!("{base}[{i}].Arn"),
-            }));
+            }),
+        );
     }
     if let Some(association) = top.association {
         known = true;
@@ -275,7 +279,11 @@ fn add(export: &mut AwsExport, top: TopLevel, prefix: &str) -> Result<(), Export
         Err(ExportError::new(
             format!(
                 "{}not an AWS CLI export irsa reads: expected a top-level key {}",
-                if prefix.is_empty() { String::new() } else { format!("{prefix}: ") },
+                if prefix.is_empty() {
+                    String::new()
+                } else {
+                    format!("{prefix}: ")
+                },
                 KNOWN_KEYS.map(|k| format!("`{k}`")).join(", ")
             ),
             Position { line: 1, column: 1 },
@@ -314,14 +322,23 @@ mod tests {
         assert!(!export.lists_roles);
         assert_eq!(export.roles[0].name, "spin");
         assert_eq!(export.roles[0].path, "Role.AssumeRolePolicyDocument");
-        assert_eq!(export.roles[0].trust_policy().unwrap()["Version"], "2012-10-17");
+        assert_eq!(
+            export.roles[0].trust_policy().unwrap()["Version"],
+            "2012-10-17"
+        );
 
         let list = br#"{"Roles": [{"RoleName": "a", "Arn": "arn:aws:iam::1:role/a", "AssumeRolePolicyDocument": "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D"}, {"RoleName": "b", "Arn": "arn:aws:iam::1:role/b", "AssumeRolePolicyDocument": "{\"Statement\": []}"}], "IsTruncated": false}"#;
         let export = read_aws(list).unwrap();
         assert!(export.lists_roles);
         assert_eq!(export.roles[1].path, "Roles[1].AssumeRolePolicyDocument");
-        assert_eq!(export.roles[0].trust_policy().unwrap()["Statement"], serde_json::json!([]));
-        assert_eq!(export.roles[1].trust_policy().unwrap()["Statement"], serde_json::json!([]));
+        assert_eq!(
+            export.roles[0].trust_policy().unwrap()["Statement"],
+            serde_json::json!([])
+        );
+        assert_eq!(
+            export.roles[1].trust_policy().unwrap()["Statement"],
+            serde_json::json!([])
+        );
     }
 
     #[test]
@@ -332,10 +349,19 @@ mod tests {
             {"association": {"clusterName": "prod", "namespace": "spinnaker", "serviceAccount": "spin-sa", "roleArn": "arn:aws:iam::1:role/a", "associationArn": "x", "associationId": "a-1"}},
             {"associations": [{"clusterName": "prod", "namespace": "spinnaker", "serviceAccount": "spin-sa-echo", "associationArn": "y", "associationId": "a-2"}]}
         ]"#).unwrap();
-        assert_eq!(export.clusters[0].issuer.as_deref(), Some("https://oidc.eks.us-east-1.amazonaws.com/id/X"));
+        assert_eq!(
+            export.clusters[0].issuer.as_deref(),
+            Some("https://oidc.eks.us-east-1.amazonaws.com/id/X")
+        );
         assert_eq!(export.clusters[0].path, "[0].cluster");
-        assert_eq!(export.oidc_providers.as_ref().unwrap()[0].path, "[1].OpenIDConnectProviderList[0].Arn");
-        assert_eq!(export.associations[0].role_arn.as_deref(), Some("arn:aws:iam::1:role/a"));
+        assert_eq!(
+            export.oidc_providers.as_ref().unwrap()[0].path,
+            "[1].OpenIDConnectProviderList[0].Arn"
+        );
+        assert_eq!(
+            export.associations[0].role_arn.as_deref(),
+            Some("arn:aws:iam::1:role/a")
+        );
         assert_eq!(export.associations[1].role_arn, None);
         assert_eq!(export.associations[1].path, "[3].associations[0]");
     }
@@ -343,7 +369,11 @@ mod tests {
     #[test]
     fn bad_exports_are_located_errors() {
         for (input, line, needle) in [
-            (&b"{\"Roles\": [\n  {\"RoleName\": 3}]}"[..], 2, "invalid type"),
+            (
+                &b"{\"Roles\": [\n  {\"RoleName\": 3}]}"[..],
+                2,
+                "invalid type",
+            ),
             (b"{\"Role\": {\"RoleName\": \"a\"", 1, "EOF"),
             (b"{\"Users\": []}", 1, "expected a top-level key `Role`"),
             (b"\n\n  \xff", 3, "UTF-8"),

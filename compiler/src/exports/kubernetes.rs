@@ -18,10 +18,20 @@ pub fn read_kubernetes(bytes: &[u8]) -> Result<Vec<KubeObject>, ExportError> {
     for (document, value) in docs.into_iter().enumerate() {
         if let Some(items) = value.get("items").and_then(|i| i.as_array()) {
             for (i, item) in items.iter().enumerate() {
-                out.push(KubeObject { document, path: format!("items[{i}]"), position: Position::default(), value: item.clone() });
+                out.push(KubeObject {
+                    document,
+                    path: format!("items[{i}]"),
+                    position: Position::default(),
+                    value: item.clone(),
+                });
             }
         } else if !value.is_null() {
-            out.push(KubeObject { document, path: String::new(), position: Position::default(), value });
+            out.push(KubeObject {
+                document,
+                path: String::new(),
+                position: Position::default(),
+                value,
+            });
         }
     }
     Ok(out)

@@ -47,7 +47,10 @@ pub fn text(bytes: &[u8]) -> Result<&str, ExportError> {
         let at = error.valid_up_to();
         let before = bytes.get(..at).unwrap_or_default();
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         let column = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default())
             .chars()
             .count()

@@ -243,7 +243,10 @@ pub(super) fn check_associations(
             .iter()
             .filter_map(|(export, a)| a.role_arn.as_ref().map(|r| (export, a, r)))
             .collect();
-        if with_role.iter().any(|(_, _, r)| r.eq_ignore_ascii_case(&expected)) {
+        if with_role
+            .iter()
+            .any(|(_, _, r)| r.eq_ignore_ascii_case(&expected))
+        {
             continue;
         }
         match with_role.first() {

@@ -28,7 +28,10 @@ impl Object<'_> {
     }
 
     fn name(&self) -> Option<&str> {
-        self.object.value.pointer("/metadata/name").and_then(Value::as_str)
+        self.object
+            .value
+            .pointer("/metadata/name")
+            .and_then(Value::as_str)
     }
 
     fn namespace(&self) -> Option<&str> {
@@ -84,7 +87,11 @@ pub(super) fn check(install: &Install, exports: &Exports, findings: &mut Vec<Dia
             .find(|o| o.name() == Some(account.name.as_str()))
         {
             Some(object) => check_annotations(account, object, findings),
-            None => findings.push(missing_account(&account.name, account.name_span.clone(), exports)),
+            None => findings.push(missing_account(
+                &account.name,
+                account.name_span.clone(),
+                exports,
+            )),
         }
     }
     // ServiceAccounts managed elsewhere must exist too.
@@ -92,9 +99,17 @@ pub(super) fn check(install: &Install, exports: &Exports, findings: &mut Vec<Dia
         if !service_accounts
             .iter()
             .any(|o| o.name() == Some(setting.service_account.as_str()))
-            && !findings.iter().any(|d| d.code == Code::ServiceAccountMissing && d.message.contains(&format!("`{}`", setting.service_account)))
+            && !findings.iter().any(|d| {
+                d.code == Code::ServiceAccountMissing
+                    && d.message
+                        .contains(&format!("`{}`", setting.service_account))
+            })
         {
-            findings.push(missing_account(&setting.service_account, setting.span.clone(), exports));
+            findings.push(missing_account(
+                &setting.service_account,
+                setting.span.clone(),
+                exports,
+            ));
         }
     }
     check_spinnaker_service(install, &objects, exports, findings);
@@ -107,7 +122,10 @@ fn missing_account(name: &str, span: std::ops::Range<usize>, exports: &Exports) 
         span,
         format!("the ServiceAccount `{name}` does not exist: pods that use it are not created"),
     )
-    .with_note(format!("{} has no ServiceAccount `{name}`", names.join(", ")))
+    .with_note(format!(
+        "{} has no ServiceAccount `{name}`",
+        names.join(", ")
+    ))
     .with_help("apply the output of `irsa compile` (`kubectl apply -k DIR`)")
 }
 
@@ -125,7 +143,11 @@ fn annotations<'a>(object: &Object<'a>) -> Vec<(&'a str, &'a str)> {
         .unwrap_or_default()
 }
 
-fn check_annotations(account: &ServiceAccount, object: &Object<'_>, findings: &mut Vec<Diagnostic>) {
+fn check_annotations(
+    account: &ServiceAccount,
+    object: &Object<'_>,
+    findings: &mut Vec<Diagnostic>,
+) {
     let live = annotations(object);
     let span = account.name_span.clone();
     let path = |key: &str| object.note(&member("metadata.annotations", key));
@@ -143,7 +165,11 @@ fn check_annotations(account: &ServiceAccount, object: &Object<'_>, findings: &m
             .iter()
             .find(|k| k.eq_ignore_ascii_case(key))
             .copied()
-            .or_else(|| looks_like_eks(key).then(|| did_you_mean(key, &candidates)).flatten());
+            .or_else(|| {
+                looks_like_eks(key)
+                    .then(|| did_you_mean(key, &candidates))
+                    .flatten()
+            });
         if let Some(meant) = meant {
             misspelt |= meant == ROLE_ARN;
             findings.push(
@@ -246,7 +272,11 @@ fn check_spinnaker_service(
             _ => None,
         })
     else {
-        let found: Vec<String> = services.iter().filter_map(|o| o.name()).map(|n| format!("`{n}`")).collect();
+        let found: Vec<String> = services
+            .iter()
+            .filter_map(|o| o.name())
+            .map(|n| format!("`{n}`"))
+            .collect();
         let names: Vec<&str> = exports.kubernetes.iter().map(|n| n.name.as_str()).collect();
         findings.push(
             finding(
@@ -266,7 +296,12 @@ fn check_spinnaker_service(
         );
         return;
     };
-    let api_version = service.object.value.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let api_version = service
+        .object
+        .value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let expected = install.operator.value.api_version();
     if api_version != expected {
         findings.push(
@@ -279,13 +314,19 @@ fn check_spinnaker_service(
             .with_help("set `operator` to the operator that runs this Spinnaker"),
         );
     }
-    let settings = service.object.value.pointer("/spec/spinnakerConfig/service-settings");
+    let settings = service
+        .object
+        .value
+        .pointer("/spec/spinnakerConfig/service-settings");
     for setting in &install.service_settings {
         let actual = settings
             .and_then(|s| s.get(&setting.key))
             .and_then(|s| s.pointer("/kubernetes/serviceAccountName"))
             .and_then(Value::as_str);
-        let path = format!("{}.kubernetes.serviceAccountName", service_key_path(&setting.key));
+        let path = format!(
+            "{}.kubernetes.serviceAccountName",
+            service_key_path(&setting.key)
+        );
         let message = match actual {
             Some(actual) if actual == setting.service_account => continue,
             Some(actual) => format!(
@@ -298,9 +339,13 @@ fn check_spinnaker_service(
             ),
         };
         findings.push(
-            finding(Code::ServiceAccountNameDiffers, setting.span.clone(), message)
-                .with_note(service.note(&path))
-                .with_help("apply the output of `irsa compile` (the SpinnakerService patch)"),
+            finding(
+                Code::ServiceAccountNameDiffers,
+                setting.span.clone(),
+                message,
+            )
+            .with_note(service.note(&path))
+            .with_help("apply the output of `irsa compile` (the SpinnakerService patch)"),
         );
     }
 }

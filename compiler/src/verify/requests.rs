@@ -79,7 +79,10 @@ pub(super) fn pod_identity(action: &str, pod: &PodIdentityPod<'_>) -> Request {
         absent: vec![tag("*")],
         unknowable: SESSION_TAGS
             .iter()
-            .filter(|name| name.starts_with("kubernetes-pod-") || (**name == "eks-cluster-arn" && pod.cluster_arn.is_none()))
+            .filter(|name| {
+                name.starts_with("kubernetes-pod-")
+                    || (**name == "eks-cluster-arn" && pod.cluster_arn.is_none())
+            })
             .map(|name| tag(name))
             .collect(),
     }

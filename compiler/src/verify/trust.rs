@@ -132,7 +132,10 @@ pub(super) fn check(
 fn roles_and_users(install: &Install) -> Vec<(&Role, Vec<&ServiceAccount>)> {
     let mut out: Vec<(&Role, Vec<&ServiceAccount>)> = Vec::new();
     for account in &install.service_accounts {
-        match out.iter_mut().find(|(role, _)| role.same_role(&account.role)) {
+        match out
+            .iter_mut()
+            .find(|(role, _)| role.same_role(&account.role))
+        {
             Some((_, users)) => users.push(account),
             None => out.push((&account.role, vec![account])),
         }
@@ -145,7 +148,10 @@ fn not_exported(role: &Role, span: Range<usize>, lists: &[&str]) -> Diagnostic {
         finding(
             Code::RoleNotExported,
             span,
-            format!("`{}` is in no roles export: its trust policy is not checked", role.arn()),
+            format!(
+                "`{}` is in no roles export: its trust policy is not checked",
+                role.arn()
+            ),
         )
         .with_help(format!(
             "add `aws iam get-role --role-name {}` output, or `aws iam list-roles`",
@@ -166,7 +172,10 @@ fn unreadable(role: &Role, span: Range<usize>, message: String, note: &str) -> D
     finding(
         Code::TrustPolicyUnreadable,
         span,
-        format!("the trust policy of `{}` cannot be read: {message}", role.arn()),
+        format!(
+            "the trust policy of `{}` cannot be read: {message}",
+            role.arn()
+        ),
     )
     .with_note(note.to_owned())
 }
@@ -203,7 +212,12 @@ impl RoleCheck<'_> {
                 let evaluation = evaluate::evaluate(&self.document, &request);
                 note_unmodelled(&evaluation, &mut unmodelled);
                 if evaluation.decision == Decision::Denied {
-                    findings.push(self.refused(user, &request, &evaluation, Code::IrsaTrustRefused));
+                    findings.push(self.refused(
+                        user,
+                        &request,
+                        &evaluation,
+                        Code::IrsaTrustRefused,
+                    ));
                 }
             }
             if user.identity.uses_pod_identity()
@@ -298,7 +312,11 @@ impl RoleCheck<'_> {
         code: Code,
     ) -> Diagnostic {
         let (reason, note) = self.reason(request, evaluation);
-        let how = if code == Code::IrsaTrustRefused { "IRSA" } else { "Pod Identity" };
+        let how = if code == Code::IrsaTrustRefused {
+            "IRSA"
+        } else {
+            "Pod Identity"
+        };
         let mut diagnostic = finding(
             code,
             user.name_span.clone(),
@@ -321,7 +339,11 @@ impl RoleCheck<'_> {
                 Some(self.statement_path(index)),
             );
         }
-        let principal = format!("{} `{}`", request.principal.kind(), request.principal.value());
+        let principal = format!(
+            "{} `{}`",
+            request.principal.kind(),
+            request.principal.value()
+        );
         let candidates: Vec<(usize, &StatementOutcome)> = evaluation
             .statements
             .iter()
@@ -366,13 +388,23 @@ impl RoleCheck<'_> {
                     .document
                     .statements
                     .get(index)
-                    .and_then(|s| s.conditions.iter().find(|c| &c.key == key && &c.operator_text == operator))
-                    .map(|c| c.values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "))
+                    .and_then(|s| {
+                        s.conditions
+                            .iter()
+                            .find(|c| &c.key == key && &c.operator_text == operator)
+                    })
+                    .map(|c| {
+                        c.values
+                            .iter()
+                            .map(|v| format!("`{v}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
                     .unwrap_or_default();
                 let reason = match wanted {
-                    Some(wanted) => format!(
-                        "{part}: `{operator}` on `{key}` admits {values}, not `{wanted}`"
-                    ),
+                    Some(wanted) => {
+                        format!("{part}: `{operator}` on `{key}` admits {values}, not `{wanted}`")
+                    }
                     None => format!("{part}: `{operator}` on `{key}` does not hold"),
                 };
                 let path = format!(
@@ -419,7 +451,9 @@ impl RoleCheck<'_> {
                     Principal::Anyone => false,
                     Principal::Typed { kind, value } => match kind.as_str() {
                         "Federated" => irsa && provider.as_deref().is_none_or(|p| p == value),
-                        "Service" => pod_identity && value.eq_ignore_ascii_case(POD_IDENTITY_PRINCIPAL),
+                        "Service" => {
+                            pod_identity && value.eq_ignore_ascii_case(POD_IDENTITY_PRINCIPAL)
+                        }
                         _ => false,
                     },
                 };
@@ -440,8 +474,11 @@ impl RoleCheck<'_> {
         let Some((issuer, namespace)) = self.irsa_context() else {
             return;
         };
-        let irsa_users: Vec<&&ServiceAccount> =
-            self.users.iter().filter(|u| u.identity.uses_irsa()).collect();
+        let irsa_users: Vec<&&ServiceAccount> = self
+            .users
+            .iter()
+            .filter(|u| u.identity.uses_irsa())
+            .collect();
         let Some(first) = irsa_users.first() else {
             return;
         };
@@ -518,7 +555,10 @@ impl RoleCheck<'_> {
         literals.retain(|v| !v.contains(['*', '?']) && !expected.contains(&v.as_str()));
         literals.dedup();
         for name in &literals {
-            if let Some(index) = allowed(&PodIdentityPod { service_account: name, ..pod_copy(&pod) }) {
+            if let Some(index) = allowed(&PodIdentityPod {
+                service_account: name,
+                ..pod_copy(&pod)
+            }) {
                 broader.push(format!(
                     "it also admits the ServiceAccount `{name}` ({})",
                     self.statement_path(index)
@@ -526,9 +566,30 @@ impl RoleCheck<'_> {
             }
         }
         let probes = [
-            (PodIdentityPod { service_account: PROBE, ..pod_copy(&pod) }, "any ServiceAccount of its namespace", "kubernetes-service-account"),
-            (PodIdentityPod { namespace: PROBE, ..pod_copy(&pod) }, "any namespace", "kubernetes-namespace"),
-            (PodIdentityPod { cluster: PROBE, ..pod_copy(&pod) }, "any cluster of the account", "eks-cluster-name"),
+            (
+                PodIdentityPod {
+                    service_account: PROBE,
+                    ..pod_copy(&pod)
+                },
+                "any ServiceAccount of its namespace",
+                "kubernetes-service-account",
+            ),
+            (
+                PodIdentityPod {
+                    namespace: PROBE,
+                    ..pod_copy(&pod)
+                },
+                "any namespace",
+                "kubernetes-namespace",
+            ),
+            (
+                PodIdentityPod {
+                    cluster: PROBE,
+                    ..pod_copy(&pod)
+                },
+                "any cluster of the account",
+                "eks-cluster-name",
+            ),
         ];
         for (probe, who, tag) in &probes {
             if let Some(index) = allowed(probe) {
