@@ -21,6 +21,7 @@
 pub mod diagnostics;
 pub mod emit;
 pub mod explain;
+pub mod exports;
 pub mod fmt;
 pub mod ir;
 pub mod language;

@@ -1,0 +1,71 @@
+//! Readers of the exports that `irsa verify` and `irsa import` take in:
+//! untrusted text, read within explicit size, depth and alias budgets, every
+//! refusal located (LANGUAGE.md §12, §13).
+
+pub mod kubernetes;
+
+/// Exports over this many bytes are refused (LANGUAGE.md §12/§13).
+pub const MAX_EXPORT_BYTES: usize = 64 * 1024 * 1024;
+
+/// 1-based line and column in an export; 0 when unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Why an export could not be read, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportError {
+    pub message: String,
+    pub position: Position,
+}
+
+impl Position {
+    /// The position of byte `offset` of `text`: its line, and its column
+    /// counted in characters (as the diagnostics count columns).
+    pub fn of_offset(text: &str, offset: usize) -> Position {
+        let before = text.get(..offset).unwrap_or(text);
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).map_or(0, |s| s.chars().count());
+        Position {
+            line: before.matches('\n').count() + 1,
+            column: column + 1,
+        }
+    }
+
+    /// The byte offset of this position in `text` (the inverse of
+    /// [`Position::of_offset`]); the end of the text when past it, 0 when
+    /// unknown.
+    pub fn offset_in(self, text: &str) -> usize {
+        if self.line == 0 {
+            return 0;
+        }
+        let mut line_start = 0;
+        for _ in 1..self.line {
+            match text.get(line_start..).and_then(|rest| rest.find('\n')) {
+                Some(i) => line_start += i + 1,
+                None => return text.len(),
+            }
+        }
+        let line = text.get(line_start..).unwrap_or_default();
+        let line = line.split('\n').next().unwrap_or_default();
+        let within = line
+            .char_indices()
+            .nth(self.column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i);
+        line_start + within
+    }
+}
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}",
+            self.position.line, self.position.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for ExportError {}
