@@ -2,4 +2,5 @@
 //! crate (`test-support/src/properties.rs`), where the integration tests
 //! replay them over every kept input and the property tests run them on
 //! generated text.
+pub mod export_properties;
 pub mod properties;

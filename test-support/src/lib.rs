@@ -26,6 +26,7 @@ use serde_json::Value;
 #[cfg(feature = "binary")]
 mod binary;
 pub mod cases;
+pub mod export_properties;
 #[cfg(feature = "kubernetes")]
 pub mod kubernetes;
 pub mod properties;
@@ -114,6 +115,30 @@ pub fn every_input() -> Vec<PathBuf> {
     let mut inputs = examples();
     for dir in ["diagnostics", "adversarial"] {
         inputs.extend(files_in(&root().join("tests/cases").join(dir), "irsa"));
+    }
+    inputs.extend(files_in(
+        &root().join("tests/cases/fuzz-regressions"),
+        "bin",
+    ));
+    inputs
+}
+
+/// Every Kubernetes export the project keeps, for the export readers and
+/// `import`: the examples' committed `-o` output (`dsl-examples/NAME/*.yaml`),
+/// the import cases (`tests/cases/import/`), and the fuzzers' findings.
+pub fn every_export() -> Vec<PathBuf> {
+    let mut inputs = Vec::new();
+    for example in examples() {
+        let dir = example.with_extension("");
+        if dir.is_dir() {
+            inputs.extend(files_in(&dir, "yaml"));
+        }
+    }
+    let import = root().join("tests/cases/import");
+    if import.is_dir() {
+        for extension in ["yaml", "json"] {
+            inputs.extend(files_in(&import, extension));
+        }
     }
     inputs.extend(files_in(
         &root().join("tests/cases/fuzz-regressions"),

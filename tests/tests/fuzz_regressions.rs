@@ -10,8 +10,9 @@
     clippy::indexing_slicing
 )]
 
-use irsa_test_support::every_input;
+use irsa_test_support::export_properties::check_kubernetes_export;
 use irsa_test_support::properties::{Compiled, check_compile, check_fmt, check_parse};
+use irsa_test_support::{every_export, every_input};
 
 #[test]
 fn properties_hold_for_findings_and_seeds() {
@@ -53,4 +54,29 @@ fn properties_hold_for_findings_and_seeds() {
     assert!(formatted >= 60, "only {formatted} inputs formatted");
     assert!(policies >= 5, "only {policies} trust policies checked");
     assert!(associations >= 1, "no Pod Identity association checked");
+}
+
+#[test]
+fn export_properties_hold_for_findings_and_seeds() {
+    let inputs = every_export();
+    let (mut read, mut refused, mut objects) = (0, 0, 0);
+    for path in inputs {
+        let data = std::fs::read(&path).unwrap();
+        let name = path.display().to_string();
+        let result = std::panic::catch_unwind(|| check_kubernetes_export(&data));
+        let Ok(seen) = result else {
+            panic!("an export property fails for {name}");
+        };
+        match seen {
+            Some(count) => {
+                read += 1;
+                objects += count;
+            }
+            None => refused += 1,
+        }
+    }
+    assert!(read >= 30, "only {read} exports were read");
+    assert!(objects >= 100, "only {objects} objects were read");
+    // The fuzz findings (not exports) are refused, or read as YAML.
+    assert!(read + refused >= 31, "only {} inputs", read + refused);
 }

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use crate::{install, root};
 
-pub const TARGETS: [&str; 3] = ["parse", "compile", "fmt"];
+pub const TARGETS: [&str; 4] = ["parse", "compile", "fmt", "kubernetes_export"];
 
 /// Every committed input: examples, test cases, earlier findings.
 fn seeds() -> Result<Vec<PathBuf>, String> {
@@ -30,6 +30,22 @@ fn seeds() -> Result<Vec<PathBuf>, String> {
             }
         }
     }
+    // The export readers' seeds: the examples' committed YAML and the
+    // import cases.
+    for dir in std::fs::read_dir(root().join("dsl-examples"))
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .chain([root().join("tests/cases/import")])
+    {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "yaml" || e == "json") {
+                seeds.push(path);
+            }
+        }
+    }
     seeds.sort();
     Ok(seeds)
 }
@@ -44,7 +60,11 @@ pub fn run(seconds: u64) -> Result<(), String> {
         let corpus = fuzz_dir.join("corpus").join(target);
         std::fs::create_dir_all(&corpus).map_err(|e| e.to_string())?;
         for seed in &seeds {
-            if let Some(name) = seed.file_name() {
+            // Named with their directory: every example has a
+            // `serviceaccounts.yaml`.
+            let parent = seed.parent().and_then(Path::file_name);
+            if let (Some(parent), Some(name)) = (parent, seed.file_name()) {
+                let name = format!("{}-{}", parent.to_string_lossy(), name.to_string_lossy());
                 std::fs::copy(seed, corpus.join(name)).map_err(|e| e.to_string())?;
             }
         }

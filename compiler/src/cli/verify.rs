@@ -110,7 +110,7 @@ fn report_export_error(
     args: &VerifyArgs,
 ) -> Result<(), Fatal> {
     let text = String::from_utf8_lossy(&export.bytes);
-    let offset = offset_of(&text, error.position.line, error.position.column);
+    let offset = error.position.offset_in(&text);
     let diagnostic = Diagnostic::new(
         Code::ExportUnreadable,
         offset..offset,
@@ -153,22 +153,4 @@ fn floor_char(text: &str, mut at: usize) -> usize {
         at -= 1;
     }
     at
-}
-
-/// The byte offset of a 1-based line and column (0 for unknown).
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let start = if line <= 1 {
-        0
-    } else {
-        text.match_indices('\n')
-            .nth(line - 2)
-            .map_or(text.len(), |(i, _)| i + 1)
-    };
-    let rest = text.get(start..).unwrap_or_default();
-    let line_len = rest.find('\n').unwrap_or(rest.len());
-    let in_line = rest
-        .char_indices()
-        .nth(column.saturating_sub(1))
-        .map_or(line_len, |(i, _)| i.min(line_len));
-    start + in_line
 }

@@ -1,38 +1,398 @@
-//! (placeholder until the import branch's reader lands: the contract's types)
+//! kubectl's YAML or JSON: a single object, a multi-document stream, `List`s
+//! (`kubectl get -o yaml`), `kustomize build` output.
+//!
+//! The text is untrusted. It is refused over [`MAX_EXPORT_BYTES`] before any
+//! parsing; serde-saphyr then reads it within a [`Budget`]: nesting depth,
+//! nodes, scalar bytes, documents, and alias expansion (a "billion laughs"
+//! document stops at the replay budget, in bounded memory and time). Every
+//! refusal is an [`ExportError`] with the line and column it concerns.
 
-use super::{ExportError, Position};
+use std::collections::BTreeMap;
+use std::fmt;
 
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+use serde_saphyr::{Budget, Spanned};
+
+use super::{ExportError, MAX_EXPORT_BYTES, Position};
+
+/// Deepest nesting of mappings and sequences read. Kubernetes objects
+/// (SpinnakerService with its whole configuration included) stay far below.
+pub const MAX_DEPTH: usize = 128;
+/// Most YAML nodes (mappings, sequences, scalars) read in one export: about
+/// 20,000 objects as `kubectl get -o yaml` prints them, `managedFields` and
+/// all.
+pub const MAX_NODES: usize = 4_000_000;
+/// Most events that aliases may replay in one export.
+pub const MAX_ALIAS_EVENTS: usize = 100_000;
+/// Most documents in one stream.
+pub const MAX_DOCUMENTS: usize = 100_000;
+
+/// One Kubernetes object of an export.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KubeObject {
+    /// 0-based index of the YAML document in the stream (empty documents,
+    /// which hold no object, are not counted).
     pub document: usize,
+    /// JSON path of the object inside its document: "" for a document that is the object, "items[3]" for a List item.
     pub path: String,
+    /// Where the object starts in the text.
     pub position: Position,
     pub value: serde_json::Value,
 }
 
+/// Where the keys of an object are in the text, by their path of keys from
+/// the object (`["metadata", "annotations", "eks.amazonaws.com/role-arn"]`).
+/// Keys inside sequences are not kept: nothing located needs them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Positions {
+    keys: BTreeMap<Vec<String>, Position>,
+}
+
+impl Positions {
+    /// The position of the key at `path`, if the object has it.
+    pub fn key(&self, path: &[&str]) -> Option<Position> {
+        let path: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+        self.keys.get(&path).copied()
+    }
+}
+
+/// An object with the positions of its keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocatedObject {
+    pub object: KubeObject,
+    pub positions: Positions,
+}
+
+/// Reads kubectl's YAML or JSON: a single object, a multi-document stream, `List`s (kind `List` or any `…List` with `items`), `kustomize build` output. Bytes, so invalid UTF-8 is a located error too.
 pub fn read_kubernetes(bytes: &[u8]) -> Result<Vec<KubeObject>, ExportError> {
-    let text = super::text(bytes)?;
-    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(text)
-        .map_err(|e| ExportError::new(e.to_string(), Position::default()))?;
-    let mut out = Vec::new();
-    for (document, value) in docs.into_iter().enumerate() {
-        if let Some(items) = value.get("items").and_then(|i| i.as_array()) {
-            for (i, item) in items.iter().enumerate() {
-                out.push(KubeObject {
-                    document,
-                    path: format!("items[{i}]"),
-                    position: Position::default(),
-                    value: item.clone(),
+    Ok(read_kubernetes_located(bytes)?
+        .into_iter()
+        .map(|located| located.object)
+        .collect())
+}
+
+/// [`read_kubernetes`], keeping where each key of each object is.
+pub fn read_kubernetes_located(bytes: &[u8]) -> Result<Vec<LocatedObject>, ExportError> {
+    if bytes.len() > MAX_EXPORT_BYTES {
+        return Err(ExportError {
+            message: format!(
+                "the export is {} bytes, over the limit of {MAX_EXPORT_BYTES} bytes (64 MiB)",
+                bytes.len()
+            ),
+            position: Position { line: 1, column: 1 },
+        });
+    }
+    let text = decode(bytes)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let documents: Vec<Spanned<Node>> =
+        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| yaml_error(&e))?;
+    let mut objects = Vec::new();
+    for (document, root) in documents.into_iter().enumerate() {
+        objects_of(document, root, &mut objects)?;
+    }
+    Ok(objects)
+}
+
+fn decode(bytes: &[u8]) -> Result<&str, ExportError> {
+    std::str::from_utf8(bytes).map_err(|error| {
+        let at = error.valid_up_to();
+        let valid = std::str::from_utf8(bytes.get(..at).unwrap_or_default()).unwrap_or_default();
+        let byte = bytes.get(at).copied().unwrap_or_default();
+        ExportError {
+            message: format!("the export is not valid UTF-8: byte {byte:#04x} at offset {at}"),
+            position: Position::of_offset(valid, at),
+        }
+    })
+}
+
+fn options() -> serde_saphyr::Options {
+    let mut budget = Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    budget.flow_nesting_limit = MAX_DEPTH;
+    budget.max_nodes = MAX_NODES;
+    budget.max_events = 3 * MAX_NODES;
+    budget.max_documents = MAX_DOCUMENTS;
+    budget.max_total_scalar_bytes = MAX_EXPORT_BYTES;
+    budget.max_aliases = MAX_ALIAS_EVENTS;
+    budget.max_anchors = MAX_ALIAS_EVENTS;
+    budget.max_recorded_anchor_events = MAX_ALIAS_EVENTS;
+    budget.max_inclusion_depth = 0;
+    let mut alias_limits = serde_saphyr::options::AliasLimits::default();
+    alias_limits.max_total_replayed_events = MAX_ALIAS_EVENTS;
+    serde_saphyr::options! {
+        budget: Some(budget),
+        alias_limits: alias_limits,
+    }
+}
+
+fn yaml_error(error: &serde_saphyr::Error) -> ExportError {
+    let position = error
+        .location()
+        .map_or_else(Position::default, |location| Position {
+            line: usize::try_from(location.line()).unwrap_or(0),
+            column: usize::try_from(location.column()).unwrap_or(0),
+        });
+    let message = error.without_snippet().to_string();
+    // serde-saphyr appends the location; the position carries it already.
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    ExportError {
+        message: plain_message(&message),
+        position,
+    }
+}
+
+/// serde-saphyr's words for a budget it stopped at, in the user's terms.
+fn plain_message(message: &str) -> String {
+    let has = |words: &[&str]| words.iter().any(|word| message.contains(word));
+    if has(&["Depth", "recursion limit", "nesting limit"]) {
+        format!("the export nests mappings and sequences deeper than {MAX_DEPTH} levels")
+    } else if has(&["Anchor", "Alias", "alias", "anchor", "Replay", "replay"]) {
+        format!(
+            "YAML aliases expand to more than {MAX_ALIAS_EVENTS} nodes (a \"billion laughs\" document?)"
+        )
+    } else if has(&["Nodes", "Events"]) {
+        format!("the export holds more than {MAX_NODES} YAML nodes")
+    } else if has(&["Documents"]) {
+        format!("the export holds more than {MAX_DOCUMENTS} documents")
+    } else if has(&["ScalarBytes"]) {
+        "the export's scalars add up to more than 64 MiB".to_owned()
+    } else {
+        let message = message
+            .split(", set DuplicateKeyPolicy")
+            .next()
+            .unwrap_or(message);
+        message.to_owned()
+    }
+}
+
+/// The objects of one document: itself, or the items of a List.
+fn objects_of(
+    document: usize,
+    root: Spanned<Node>,
+    objects: &mut Vec<LocatedObject>,
+) -> Result<(), ExportError> {
+    let position = position(&root);
+    let Node::Map(entries) = root.value else {
+        return Err(ExportError {
+            message: format!(
+                "document {} is not a Kubernetes object (a mapping with apiVersion and kind)",
+                document + 1
+            ),
+            position,
+        });
+    };
+    if !is_list(&entries) {
+        objects.push(located(document, String::new(), position, entries));
+        return Ok(());
+    }
+    for (key, value) in entries {
+        if key.value != "items" {
+            continue;
+        }
+        let Node::Seq(items) = value.value else {
+            continue;
+        };
+        for (index, item) in items.into_iter().enumerate() {
+            let item_position = self::position(&item);
+            let Node::Map(entries) = item.value else {
+                return Err(ExportError {
+                    message: format!("item {index} of the List is not a Kubernetes object"),
+                    position: item_position,
                 });
-            }
-        } else if !value.is_null() {
-            out.push(KubeObject {
-                document,
-                path: String::new(),
-                position: Position::default(),
-                value,
-            });
+            };
+            let path = format!("items[{index}]");
+            objects.push(located(document, path, item_position, entries));
         }
     }
-    Ok(out)
+    Ok(())
 }
+
+/// A `List`: kind `List`, or any kind ending in `List` (`ServiceAccountList`)
+/// with a sequence of `items`.
+fn is_list(entries: &[(Spanned<String>, Spanned<Node>)]) -> bool {
+    let kind = entries.iter().find_map(|(key, value)| match &value.value {
+        Node::Scalar(Value::String(kind)) if key.value == "kind" => Some(kind.as_str()),
+        _ => None,
+    });
+    let has_items = entries
+        .iter()
+        .any(|(key, value)| key.value == "items" && matches!(value.value, Node::Seq(_)));
+    kind.is_some_and(|kind| kind.ends_with("List")) && has_items
+}
+
+fn located(
+    document: usize,
+    path: String,
+    position: Position,
+    entries: Vec<(Spanned<String>, Spanned<Node>)>,
+) -> LocatedObject {
+    let mut positions = Positions::default();
+    let mut keys = Vec::new();
+    let value = map_value(entries, &mut keys, &mut positions);
+    LocatedObject {
+        object: KubeObject {
+            document,
+            path,
+            position,
+            value,
+        },
+        positions,
+    }
+}
+
+fn map_value(
+    entries: Vec<(Spanned<String>, Spanned<Node>)>,
+    keys: &mut Vec<String>,
+    positions: &mut Positions,
+) -> Value {
+    let mut map = Map::new();
+    for (key, value) in entries {
+        keys.push(key.value.clone());
+        positions.keys.insert(keys.clone(), self::position(&key));
+        let value = match value.value {
+            Node::Map(entries) => map_value(entries, keys, positions),
+            other => plain_value(other),
+        };
+        keys.pop();
+        map.insert(key.value, value);
+    }
+    Value::Object(map)
+}
+
+/// A value without positions (inside sequences).
+fn plain_value(node: Node) -> Value {
+    match node {
+        Node::Scalar(value) => value,
+        Node::Seq(items) => Value::Array(items.into_iter().map(|i| plain_value(i.value)).collect()),
+        Node::Map(entries) => Value::Object(
+            entries
+                .into_iter()
+                .map(|(key, value)| (key.value, plain_value(value.value)))
+                .collect(),
+        ),
+    }
+}
+
+fn position<T>(spanned: &Spanned<T>) -> Position {
+    Position {
+        line: usize::try_from(spanned.referenced.line()).unwrap_or(0),
+        column: usize::try_from(spanned.referenced.column()).unwrap_or(0),
+    }
+}
+
+/// A YAML node with the location of every key and value under it.
+#[derive(Debug)]
+enum Node {
+    Scalar(Value),
+    Seq(Vec<Spanned<Node>>),
+    Map(Vec<(Spanned<String>, Spanned<Node>)>),
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::Bool(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::from(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::from(v)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::from(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::String(v.to_owned())))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::String(v)))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::Null))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Scalar(Value::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+        Node::deserialize(deserializer)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<Node>>()? {
+            items.push(item);
+        }
+        Ok(Node::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<Key>>()? {
+            let value = map.next_value::<Spanned<Node>>()?;
+            let key = Spanned {
+                value: key.value.0,
+                referenced: key.referenced,
+                defined: key.defined,
+            };
+            entries.push((key, value));
+        }
+        Ok(Node::Map(entries))
+    }
+}
+
+/// A mapping key: any scalar, as its text (JSON's keys are all strings).
+struct Key(String);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl Visitor<'_> for KeyVisitor {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a scalar mapping key")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Key, E> {
+        Ok(Key(v.to_string()))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Key, E> {
+        Ok(Key(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Key, E> {
+        Ok(Key(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Key, E> {
+        Ok(Key(v.to_string()))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+        Ok(Key(v.to_owned()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Key, E> {
+        Ok(Key("null".to_owned()))
+    }
+}
+
+#[cfg(test)]
+#[path = "kubernetes_tests.rs"]
+mod tests;

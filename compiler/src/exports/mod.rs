@@ -1,7 +1,6 @@
-//! Readers of the exports users make with the AWS CLI and kubectl, for
-//! `verify` and `import`. Exports are untrusted input: each reader refuses
-//! more than [`MAX_EXPORT_BYTES`], bounds nesting, and reports a located
-//! error instead of panicking.
+//! Readers of the exports that `irsa verify` and `irsa import` take in:
+//! untrusted text, read within explicit size, depth and alias budgets, every
+//! refusal located (LANGUAGE.md §12, §13).
 
 pub mod aws;
 pub mod kubernetes;
@@ -16,6 +15,7 @@ pub struct Position {
     pub column: usize,
 }
 
+/// Why an export could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportError {
     pub message: String,
@@ -31,8 +31,8 @@ impl ExportError {
     }
 }
 
-/// The text of an export: refused when over the size limit or not UTF-8
-/// (located at the first bad byte).
+/// The text of a JSON export: refused when over the size limit or not
+/// UTF-8 (located at the first bad byte).
 pub fn text(bytes: &[u8]) -> Result<&str, ExportError> {
     if bytes.len() > MAX_EXPORT_BYTES {
         return Err(ExportError::new(
@@ -40,24 +40,64 @@ pub fn text(bytes: &[u8]) -> Result<&str, ExportError> {
                 "the export is {} bytes, over the limit of {MAX_EXPORT_BYTES} (64 MiB)",
                 bytes.len()
             ),
-            Position::default(),
+            Position { line: 1, column: 1 },
         ));
     }
     std::str::from_utf8(bytes).map_err(|error| {
         let at = error.valid_up_to();
-        let before = bytes.get(..at).unwrap_or_default();
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(before.get(line_start..).unwrap_or_default())
-            .chars()
-            .count()
-            + 1;
+        let valid = String::from_utf8_lossy(bytes.get(..at).unwrap_or_default());
         ExportError::new(
             format!("the export is not valid UTF-8 (byte {at})"),
-            Position { line, column },
+            Position::of_offset(&valid, valid.len()),
         )
     })
 }
+
+impl Position {
+    /// The position of byte `offset` of `text`: its line, and its column
+    /// counted in characters (as the diagnostics count columns).
+    pub fn of_offset(text: &str, offset: usize) -> Position {
+        let before = text.get(..offset).unwrap_or(text);
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before.get(line_start..).map_or(0, |s| s.chars().count());
+        Position {
+            line: before.matches('\n').count() + 1,
+            column: column + 1,
+        }
+    }
+
+    /// The byte offset of this position in `text` (the inverse of
+    /// [`Position::of_offset`]); the end of the text when past it, 0 when
+    /// unknown.
+    pub fn offset_in(self, text: &str) -> usize {
+        if self.line == 0 {
+            return 0;
+        }
+        let mut line_start = 0;
+        for _ in 1..self.line {
+            match text.get(line_start..).and_then(|rest| rest.find('\n')) {
+                Some(i) => line_start += i + 1,
+                None => return text.len(),
+            }
+        }
+        let line = text.get(line_start..).unwrap_or_default();
+        let line = line.split('\n').next().unwrap_or_default();
+        let within = line
+            .char_indices()
+            .nth(self.column.saturating_sub(1))
+            .map_or(line.len(), |(i, _)| i);
+        line_start + within
+    }
+}
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {}",
+            self.position.line, self.position.column, self.message
+        )
+    }
+}
+
+impl std::error::Error for ExportError {}
