@@ -130,10 +130,11 @@ fn every_code_has_a_case() {
         .flat_map(|case| case.expect.iter().cloned())
         .collect();
     covered.extend(GENERATED_CASES.iter().map(|c| (*c).to_owned()));
+    // `verify`'s codes have their cases in tests/cases/verify (verify.rs).
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|code| code.as_str())
-        .filter(|code| !covered.contains(*code))
+        .filter(|code| !code.starts_with('V') && !covered.contains(*code))
         .collect();
     assert!(
         missing.is_empty(),

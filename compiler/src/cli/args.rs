@@ -163,7 +163,7 @@ pub struct ExplainArgs {
     /// Input file; none, or `-`, reads standard input
     #[arg(value_name = "FILE", conflicts_with = "code")]
     pub file: Option<PathBuf>,
-    /// Explain a diagnostic code (E001 … W003) instead of a file
+    /// Explain a diagnostic code (E001 … W005, V001 … V023) instead of a file
     #[arg(long, value_name = "CODE")]
     pub code: Option<String>,
     /// Treat warnings as errors: exit 1 and write nothing when there are any
