@@ -4,3 +4,4 @@
 //! generated text.
 pub mod export_properties;
 pub mod properties;
+pub mod verify_properties;

@@ -30,6 +30,7 @@ pub mod export_properties;
 #[cfg(feature = "kubernetes")]
 pub mod kubernetes;
 pub mod properties;
+pub mod verify_properties;
 
 #[cfg(feature = "binary")]
 pub use binary::{HANG_LIMIT, Run, Sandbox, irsa, irsa_bin};

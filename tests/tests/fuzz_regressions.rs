@@ -12,6 +12,7 @@
 
 use irsa_test_support::export_properties::check_kubernetes_export;
 use irsa_test_support::properties::{Compiled, check_compile, check_fmt, check_parse};
+use irsa_test_support::verify_properties::{check_aws_export, check_trust_policy};
 use irsa_test_support::{every_export, every_input};
 
 #[test]
@@ -79,4 +80,51 @@ fn export_properties_hold_for_findings_and_seeds() {
     assert!(objects >= 100, "only {objects} objects were read");
     // The fuzz findings (not exports) are refused, or read as YAML.
     assert!(read + refused >= 31, "only {} inputs", read + refused);
+}
+
+/// `verify`'s reader and evaluator properties over its exports (every
+/// verify case's JSON), each export's trust policies alone, and the fuzz
+/// findings.
+#[test]
+fn verify_properties_hold_for_findings_and_seeds() {
+    let mut inputs: Vec<std::path::PathBuf> =
+        std::fs::read_dir(irsa_test_support::root().join("tests/cases/verify"))
+            .unwrap()
+            .flat_map(|dir| irsa_test_support::files_in(&dir.unwrap().path(), "json"))
+            .collect();
+    inputs.extend(irsa_test_support::files_in(
+        &irsa_test_support::root().join("tests/cases/fuzz-regressions"),
+        "bin",
+    ));
+    let (mut read, mut evaluated, mut allowed, mut documents) = (0, 0, 0, 0);
+    for path in inputs {
+        let data = std::fs::read(&path).unwrap();
+        let name = path.display().to_string();
+        let Ok(seen) = std::panic::catch_unwind(|| check_aws_export(&data)) else {
+            panic!("an AWS export property fails for {name}");
+        };
+        read += seen.read;
+        evaluated += seen.evaluated;
+        allowed += seen.allowed;
+        // Each trust policy on its own, as the trust_policy target sees it.
+        if let Ok(export) = irsa::exports::aws::read_aws(&data) {
+            for role in &export.roles {
+                let Ok(document) = role.trust_policy() else {
+                    continue;
+                };
+                let bytes = serde_json::to_vec(&document).unwrap();
+                let Ok(seen) = std::panic::catch_unwind(|| check_trust_policy(&bytes)) else {
+                    panic!("an evaluator property fails for a policy of {name}");
+                };
+                documents += usize::from(seen.evaluated > 0);
+            }
+        }
+    }
+    assert!(read >= 25, "only {read} AWS exports were read");
+    assert!(evaluated >= 60, "only {evaluated} evaluations");
+    assert!(allowed >= 20, "only {allowed} evaluations allowed");
+    assert!(
+        documents >= 30,
+        "only {documents} trust policies evaluated alone"
+    );
 }

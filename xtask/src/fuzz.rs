@@ -8,7 +8,14 @@ use std::process::Command;
 
 use crate::{install, root};
 
-pub const TARGETS: [&str; 4] = ["parse", "compile", "fmt", "kubernetes_export"];
+pub const TARGETS: [&str; 6] = [
+    "parse",
+    "compile",
+    "fmt",
+    "kubernetes_export",
+    "aws_export",
+    "trust_policy",
+];
 
 /// Every committed input: examples, test cases, earlier findings.
 fn seeds() -> Result<Vec<PathBuf>, String> {
@@ -30,14 +37,21 @@ fn seeds() -> Result<Vec<PathBuf>, String> {
             }
         }
     }
-    // The export readers' seeds: the examples' committed YAML and the
-    // import cases.
+    // The export readers' seeds: the examples' committed YAML, the import
+    // cases and verify's exports.
     for dir in std::fs::read_dir(root().join("dsl-examples"))
         .map_err(|e| e.to_string())?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .chain([root().join("tests/cases/import")])
+        .chain(
+            std::fs::read_dir(root().join("tests/cases/verify"))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path()),
+        )
     {
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
             let path = entry.path();

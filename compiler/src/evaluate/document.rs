@@ -94,7 +94,7 @@ fn aws_principal_matches(policy: &str, arn: &str) -> bool {
             _ => None,
         }
     };
-    let arn_account = arn.splitn(6, ':').nth(4);
+    let arn_account = arn.split(':').nth(4);
     account_of(policy).is_some_and(|account| arn_account == Some(account.as_str()))
 }
 

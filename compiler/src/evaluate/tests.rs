@@ -68,6 +68,7 @@ fn aws(arn: &str) -> Request {
 }
 
 /// An IRSA-style statement with one condition block.
+#[allow(clippy::needless_pass_by_value)] // json!() literals read best inline
 fn web(effect: &str, condition: serde_json::Value) -> serde_json::Value {
     json!({"Version": "2012-10-17", "Statement": [{
         "Effect": effect,
@@ -139,7 +140,7 @@ fn cases() -> Vec<(&'static str, serde_json::Value, Request, Decision)> {
         // StringEquals
         ("sub differs", exact.clone(), irsa("system:serviceaccount:spinnaker:other", "sts.amazonaws.com"), D),
         ("aud differs", exact.clone(), irsa(SA, "sts.example.com"), D),
-        ("StringEquals is case-sensitive", exact.clone(), irsa(&SA.to_uppercase(), "sts.amazonaws.com"), D),
+        ("StringEquals is case-sensitive", exact, irsa(&SA.to_uppercase(), "sts.amazonaws.com"), D),
         ("StringEquals has no wildcards", web("Allow", json!({"StringEquals": {&sub: "system:serviceaccount:spinnaker:*"}})), irsa(SA, "x"), D),
         ("several values OR", web("Allow", json!({"StringEquals": {&sub: ["system:serviceaccount:a:b", SA]}})), irsa(SA, "x"), A),
         ("several keys AND (one fails)", web("Allow", json!({"StringEquals": {&sub: SA, &aud: "a"}})), irsa(SA, "b"), D),

@@ -225,7 +225,7 @@ fn add(export: &mut AwsExport, top: TopLevel, prefix: &str) -> Result<(), Export
     let mut known = false;
     if let Some(role) = top.role {
         known = true;
-        export.roles.push(role_record(role, at("Role")));
+        export.roles.push(role_record(role, &at("Role")));
     }
     if let Some(roles) = top.roles {
         known = true;
@@ -235,7 +235,7 @@ fn add(export: &mut AwsExport, top: TopLevel, prefix: &str) -> Result<(), Export
             roles
                 .into_iter()
                 .enumerate()
-                .map(|(i, role)| role_record(role, format!("{base}[{i}]"))),
+                .map(|(i, role)| role_record(role, &format!("{base}[{i}]"))),
         );
     }
     if let Some(cluster) = top.cluster {
@@ -291,7 +291,7 @@ fn add(export: &mut AwsExport, top: TopLevel, prefix: &str) -> Result<(), Export
     }
 }
 
-fn role_record(role: RoleJson, path: String) -> RoleRecord {
+fn role_record(role: RoleJson, path: &str) -> RoleRecord {
     RoleRecord {
         name: role.role_name,
         arn: role.arn,

@@ -267,7 +267,7 @@ fn check_spinnaker_service(
     let Some(service) = services
         .iter()
         .find(|o| o.name() == Some(install.name.value.as_str()))
-        .or_else(|| match services.as_slice() {
+        .or(match services.as_slice() {
             [only] => Some(only),
             _ => None,
         })

@@ -89,7 +89,7 @@ pub(super) fn check(
         let value = match record.trust_policy() {
             Ok(value) => value,
             Err(message) => {
-                findings.push(unreadable(role, span, message, &at(export, &record.path)));
+                findings.push(unreadable(role, span, &message, &at(export, &record.path)));
                 continue;
             }
         };
@@ -101,7 +101,7 @@ pub(super) fn check(
                 } else {
                     format!("{}.{}", record.path, error.path)
                 };
-                findings.push(unreadable(role, span, error.message, &at(export, &path)));
+                findings.push(unreadable(role, span, &error.message, &at(export, &path)));
                 continue;
             }
         };
@@ -168,7 +168,7 @@ fn not_exported(role: &Role, span: Range<usize>, lists: &[&str]) -> Diagnostic {
     }
 }
 
-fn unreadable(role: &Role, span: Range<usize>, message: String, note: &str) -> Diagnostic {
+fn unreadable(role: &Role, span: Range<usize>, message: &str, note: &str) -> Diagnostic {
     finding(
         Code::TrustPolicyUnreadable,
         span,
