@@ -4,6 +4,8 @@
 //! YAML from the same data, checked equal), written to
 //! target/bench/report.md. Fails when a target is missed.
 
+mod verify;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -298,6 +300,8 @@ pub fn run() -> Result<(), String> {
         "≤ 2".into(),
         ratio <= 2.0,
     ));
+
+    rows.push(verify::row(&irsa)?);
 
     // Start-up: one file against `cat` of the same file.
     let file = small.join("install-00001.irsa");
