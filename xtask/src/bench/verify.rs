@@ -95,9 +95,9 @@ fn generate(dir: &Path) -> Result<(), String> {
         } else {
             format!("\"{}\"", encode(&document))
         };
-        let _ = write!(
+        let _ = writeln!(
             roles,
-            "{}{{\"Path\": \"/\", \"RoleName\": \"role-{i:05}\", \"RoleId\": \"AROA{i:016}\", \"Arn\": \"arn:aws:iam::123456789012:role/role-{i:05}\", \"CreateDate\": \"2026-01-01T00:00:00+00:00\", \"AssumeRolePolicyDocument\": {document}, \"MaxSessionDuration\": 3600}}\n",
+            "{}{{\"Path\": \"/\", \"RoleName\": \"role-{i:05}\", \"RoleId\": \"AROA{i:016}\", \"Arn\": \"arn:aws:iam::123456789012:role/role-{i:05}\", \"CreateDate\": \"2026-01-01T00:00:00+00:00\", \"AssumeRolePolicyDocument\": {document}, \"MaxSessionDuration\": 3600}}",
             if i == 0 { "" } else { "," }
         );
     }
