@@ -362,7 +362,7 @@ fn clamp_to_char_boundary(source: &str, offset: usize) -> usize {
 pub enum MessageFormat {
     /// rustc-like, with the source line and an underline
     Human,
-    /// One JSON object a line: severity, code, message, file, line, column, end_line, end_column, help
+    /// One JSON object a line: severity, code, message, file, line, column, end_line, end_column, help, notes
     Json,
     /// GitHub Actions workflow commands (::error file=…,line=…::…)
     Github,

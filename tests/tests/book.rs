@@ -6,7 +6,9 @@
 //! - ```yaml,output: the stream of `irsa compile`;
 //! - ```json,output=PATH: that file of `irsa compile -o DIR`;
 //! - ```text,explain: `irsa explain`;
-//! - ```text,help=COMMAND: `irsa COMMAND --help`.
+//! - ```text,help=COMMAND: `irsa COMMAND --help`;
+//! - ```text,verify=CASE: `irsa verify` of `tests/cases/verify/CASE` (its
+//!   file and the exports its header names).
 //!
 //! An output block with `iam=FORM` is compiled with `--iam FORM`.
 
@@ -139,6 +141,21 @@ fn every_example_and_output_in_the_book_is_true() {
                 assert_eq!(
                     run.stdout, block.text,
                     "{at}: the book's --help differs from the binary's"
+                );
+                continue;
+            }
+            if let Some(case) = attribute(&block.info, "verify") {
+                outputs += 1;
+                let dir = root().join("tests/cases/verify").join(case);
+                let header = irsa_test_support::Case::read(&dir.join("file.irsa"));
+                let mut args = vec!["verify", "file.irsa"];
+                args.extend(header.args.iter().map(String::as_str));
+                let run = irsa(&args, &dir, None);
+                // The last diagnostic's blank line ends no fenced block.
+                assert_eq!(
+                    run.stderr.trim_end(),
+                    block.text.trim_end(),
+                    "{at}: the book shows other output than `irsa verify`"
                 );
                 continue;
             }
