@@ -5,8 +5,8 @@ use std::io::Read;
 use std::path::Path;
 
 use irsa::diagnostics::{Code, Diagnostic};
-use irsa::exports::{self, ExportError, MAX_EXPORT_BYTES};
-use irsa::verify::{Exports, Named};
+use irsa::exports::{ExportError, MAX_EXPORT_BYTES};
+use irsa::verify::{Exports, RawExport};
 
 use super::args::VerifyArgs;
 use super::{FAILURE, Fatal, Input, SUCCESS, fails, live, read_input, report};
@@ -25,37 +25,22 @@ pub(super) fn run(args: &VerifyArgs) -> Result<u8, Fatal> {
         report(&input, &text, &analysis.diagnostics, &args.report)?;
         return Ok(FAILURE);
     };
-    let mut exports = Exports::default();
-    let mut unreadable = false;
-    for path in &args.aws {
-        let export = read_export(path)?;
-        match exports::aws::read_aws(&export.bytes) {
-            Ok(content) => exports.aws.push(Named {
-                name: export.name,
-                content,
-            }),
-            Err(error) => {
-                unreadable = true;
-                report_export_error(&export, &error, args)?;
+    let aws = read_exports(&args.aws)?;
+    let kubernetes = read_exports(&args.kubernetes)?;
+    let mut exports = match Exports::read(&raw(&aws), &raw(&kubernetes)) {
+        Ok(exports) => exports,
+        Err(unreadable) => {
+            for export in &unreadable {
+                let input = aws
+                    .iter()
+                    .chain(&kubernetes)
+                    .find(|i| i.name == export.name)
+                    .ok_or_else(|| Fatal(format!("no export named `{}`", export.name)))?;
+                report_export_error(input, &export.error, args)?;
             }
+            return Ok(FAILURE);
         }
-    }
-    for path in &args.kubernetes {
-        let export = read_export(path)?;
-        match exports::kubernetes::read_kubernetes(&export.bytes) {
-            Ok(content) => exports.kubernetes.push(Named {
-                name: export.name,
-                content,
-            }),
-            Err(error) => {
-                unreadable = true;
-                report_export_error(&export, &error, args)?;
-            }
-        }
-    }
-    if unreadable {
-        return Ok(FAILURE);
-    }
+    };
     if args.live {
         let runner = live::Runner {
             aws_profile: args.aws_profile.clone(),
@@ -68,16 +53,27 @@ pub(super) fn run(args: &VerifyArgs) -> Result<u8, Fatal> {
             exports.kubernetes = runner.kubernetes_exports(&install)?;
         }
     }
-    // The file's own warnings first, then the findings.
-    let mut diagnostics = analysis.diagnostics;
-    diagnostics.extend(irsa::verify::verify(&install, &exports));
-    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    let diagnostics = irsa::verify::with_findings(analysis.diagnostics, &install, &exports);
     report(&input, &text, &diagnostics, &args.report)?;
     Ok(if fails(&diagnostics, args.deny_warnings) {
         FAILURE
     } else {
         SUCCESS
     })
+}
+
+fn raw(inputs: &[Input]) -> Vec<RawExport<'_>> {
+    inputs
+        .iter()
+        .map(|i| RawExport {
+            name: &i.name,
+            bytes: &i.bytes,
+        })
+        .collect()
+}
+
+fn read_exports(paths: &[std::path::PathBuf]) -> Result<Vec<Input>, Fatal> {
+    paths.iter().map(|path| read_export(path)).collect()
 }
 
 /// An export file, read up to one byte past the limit (so a huge one is

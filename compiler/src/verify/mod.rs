@@ -14,6 +14,7 @@ mod requests;
 mod trust;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::exports::ExportError;
 use crate::exports::aws::AwsExport;
 use crate::exports::kubernetes::KubeObject;
 use crate::ir::Install;
@@ -31,6 +32,108 @@ pub struct Named<T> {
 pub struct Exports {
     pub aws: Vec<Named<AwsExport>>,
     pub kubernetes: Vec<Named<Vec<KubeObject>>>,
+}
+
+/// One export as given: its name and its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct RawExport<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
+/// An export that cannot be read, with its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableExport {
+    pub name: String,
+    pub error: ExportError,
+}
+
+impl Exports {
+    /// Reads AWS CLI and kubectl exports; every one that cannot be read is
+    /// reported (none is skipped).
+    pub fn read(
+        aws: &[RawExport<'_>],
+        kubernetes: &[RawExport<'_>],
+    ) -> Result<Exports, Vec<UnreadableExport>> {
+        let mut exports = Exports::default();
+        let mut unreadable = Vec::new();
+        for raw in aws {
+            match crate::exports::aws::read_aws(raw.bytes) {
+                Ok(content) => exports.aws.push(Named {
+                    name: raw.name.to_owned(),
+                    content,
+                }),
+                Err(error) => unreadable.push(UnreadableExport {
+                    name: raw.name.to_owned(),
+                    error,
+                }),
+            }
+        }
+        for raw in kubernetes {
+            match crate::exports::kubernetes::read_kubernetes(raw.bytes) {
+                Ok(content) => exports.kubernetes.push(Named {
+                    name: raw.name.to_owned(),
+                    content,
+                }),
+                Err(error) => unreadable.push(UnreadableExport {
+                    name: raw.name.to_owned(),
+                    error,
+                }),
+            }
+        }
+        if unreadable.is_empty() {
+            Ok(exports)
+        } else {
+            Err(unreadable)
+        }
+    }
+}
+
+/// What `verify` of a source against raw exports gave (what the playground
+/// shows): the file's diagnostics and findings, or the exports that could
+/// not be read.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// The file's own diagnostics, then the findings, by position.
+    pub diagnostics: Vec<Diagnostic>,
+    pub unreadable: Vec<UnreadableExport>,
+}
+
+/// Analyzes the source, reads the exports and verifies: the whole of
+/// `irsa verify` but `--live`. Findings need a file without errors.
+pub fn verify_source(
+    source: &str,
+    aws: &[RawExport<'_>],
+    kubernetes: &[RawExport<'_>],
+) -> Verification {
+    let analysis = crate::analyze(source);
+    let Some(install) = analysis.install else {
+        return Verification {
+            diagnostics: analysis.diagnostics,
+            unreadable: Vec::new(),
+        };
+    };
+    match Exports::read(aws, kubernetes) {
+        Ok(exports) => Verification {
+            diagnostics: with_findings(analysis.diagnostics, &install, &exports),
+            unreadable: Vec::new(),
+        },
+        Err(unreadable) => Verification {
+            diagnostics: analysis.diagnostics,
+            unreadable,
+        },
+    }
+}
+
+/// The file's diagnostics and the findings, ordered by position.
+pub fn with_findings(
+    mut diagnostics: Vec<Diagnostic>,
+    install: &Install,
+    exports: &Exports,
+) -> Vec<Diagnostic> {
+    diagnostics.extend(verify(install, exports));
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    diagnostics
 }
 
 /// The findings of comparing an install with the exports, ordered by
