@@ -1,1 +1,198 @@
-// filled below
+//! `verify_source` on small inline exports: what the CLI's data-driven
+//! cases (tests/cases/verify) cannot see from outside.
+
+use super::{RawExport, verify_source};
+use crate::diagnostics::Code;
+
+const FILE: &str = "namespace spinnaker\naccount 123456789012\noidc oidc.eks.us-west-2.amazonaws.com/id/X\n\nservice * -> role spinnaker\n";
+
+fn role(condition: &str) -> String {
+    format!(
+        r#"{{"Role": {{"RoleName": "spinnaker", "Arn": "arn:aws:iam::123456789012:role/spinnaker", "AssumeRolePolicyDocument": {{"Statement": {{"Effect": "Allow", "Principal": {{"Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/X"}}, "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {condition}}}}}}}}}"#
+    )
+}
+
+fn codes(source: &str, aws: &str, kubernetes: &str) -> Vec<Code> {
+    let aws = [RawExport {
+        name: "aws.json",
+        bytes: aws.as_bytes(),
+    }];
+    let kubernetes = [RawExport {
+        name: "k8s.yaml",
+        bytes: kubernetes.as_bytes(),
+    }];
+    let kubernetes: &[RawExport<'_>] = if kubernetes[0].bytes.is_empty() {
+        &[]
+    } else {
+        &kubernetes
+    };
+    let verification = verify_source(source, &aws, kubernetes);
+    assert!(
+        verification.unreadable.is_empty(),
+        "{:?}",
+        verification.unreadable
+    );
+    verification.diagnostics.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn trust_conditions() {
+    let sub = "oidc.eks.us-west-2.amazonaws.com/id/X:sub";
+    let aud = "oidc.eks.us-west-2.amazonaws.com/id/X:aud";
+    for (condition, expected) in [
+        (
+            format!(
+                r#"{{"StringEquals": {{"{sub}": "system:serviceaccount:spinnaker:spin-sa", "{aud}": "sts.amazonaws.com"}}}}"#
+            ),
+            vec![],
+        ),
+        // `Statement` as one object, keys in another case: still right.
+        (
+            format!(
+                r#"{{"StringEquals": {{"{}": "system:serviceaccount:spinnaker:spin-sa", "{aud}": "sts.amazonaws.com"}}}}"#,
+                sub.to_uppercase()
+            ),
+            vec![],
+        ),
+        (
+            format!(
+                r#"{{"StringEquals": {{"{sub}": "system:serviceaccount:spinnaker:old", "{aud}": "sts.amazonaws.com"}}}}"#
+            ),
+            vec![Code::IrsaTrustRefused, Code::TrustTooBroad],
+        ),
+        (
+            format!(
+                r#"{{"StringLike": {{"{sub}": "system:serviceaccount:*", "{aud}": "sts.amazonaws.com"}}}}"#
+            ),
+            vec![Code::TrustTooBroad],
+        ),
+        (
+            format!(
+                r#"{{"StringEquals": {{"{sub}": "system:serviceaccount:spinnaker:spin-sa"}}}}"#
+            ),
+            vec![Code::TrustTooBroad],
+        ),
+        (
+            format!(
+                r#"{{"StringEquals": {{"{sub}": "system:serviceaccount:spinnaker:spin-sa", "{aud}": "sts.amazonaws.com"}}, "IpAddress": {{"aws:SourceIp": "10.0.0.0/8"}}}}"#
+            ),
+            vec![Code::TrustNotModelled],
+        ),
+    ] {
+        assert_eq!(codes(FILE, &role(&condition), ""), expected, "{condition}");
+    }
+}
+
+#[test]
+fn a_wildcard_is_named_in_the_note() {
+    let condition = r#"{"StringLike": {"oidc.eks.us-west-2.amazonaws.com/id/X:sub": "system:serviceaccount:spinnaker:*", "oidc.eks.us-west-2.amazonaws.com/id/X:aud": "sts.amazonaws.com"}}"#;
+    let aws = role(condition);
+    let verification = verify_source(
+        FILE,
+        &[RawExport {
+            name: "aws.json",
+            bytes: aws.as_bytes(),
+        }],
+        &[],
+    );
+    let [finding] = verification.diagnostics.as_slice() else {
+        panic!("{:?}", verification.diagnostics);
+    };
+    assert_eq!(finding.code, Code::TrustTooBroad);
+    assert_eq!(
+        finding.notes,
+        [
+            "it admits any ServiceAccount of its namespace, through `StringLike` `system:serviceaccount:spinnaker:*` (aws.json: Role.AssumeRolePolicyDocument.Statement)"
+        ]
+    );
+}
+
+#[test]
+fn annotations_the_webhook_ignores() {
+    let kubernetes = |annotations: &str| {
+        format!(
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: spin-sa\n  namespace: spinnaker\n  annotations:\n{annotations}"
+        )
+    };
+    let arn = "arn:aws:iam::123456789012:role/spinnaker";
+    let good = role(
+        r#"{"StringEquals": {"oidc.eks.us-west-2.amazonaws.com/id/X:sub": "system:serviceaccount:spinnaker:spin-sa", "oidc.eks.us-west-2.amazonaws.com/id/X:aud": "sts.amazonaws.com"}}"#,
+    );
+    for (annotations, expected) in [
+        (
+            format!("    eks.amazonaws.com/role-arn: {arn}\n"),
+            vec![Code::SpinnakerServiceMissing],
+        ),
+        (
+            format!("    eks.amazon.com/role-arn: {arn}\n"),
+            vec![Code::SpinnakerServiceMissing, Code::RoleAnnotationMisspelt],
+        ),
+        (
+            format!("    Eks.Amazonaws.Com/Role-Arn: {arn}\n"),
+            vec![Code::SpinnakerServiceMissing, Code::RoleAnnotationMisspelt],
+        ),
+        (
+            format!("    eks.amazonaws.com/role_arn: {arn}\n"),
+            vec![Code::SpinnakerServiceMissing, Code::RoleAnnotationMisspelt],
+        ),
+        // An annotation of someone else, not a misspelling: the role
+        // annotation is just missing.
+        (
+            format!("    example.com/role: {arn}\n"),
+            vec![Code::SpinnakerServiceMissing, Code::RoleAnnotationMissing],
+        ),
+        (
+            format!(
+                "    eks.amazonaws.com/role-arn: {arn}\n    eks.amazonaws.com/audience: other\n"
+            ),
+            vec![Code::SpinnakerServiceMissing, Code::AnnotationDiffers],
+        ),
+    ] {
+        assert_eq!(
+            codes(FILE, &good, &kubernetes(&annotations)),
+            expected,
+            "{annotations}"
+        );
+    }
+}
+
+#[test]
+fn unreadable_exports_and_broken_files() {
+    let bad = [
+        RawExport {
+            name: "a.json",
+            bytes: b"{\"Roles\": [",
+        },
+        RawExport {
+            name: "b.json",
+            bytes: b"[]",
+        },
+    ];
+    let verification = verify_source(
+        FILE,
+        &bad,
+        &[RawExport {
+            name: "k.yaml",
+            bytes: b"a: [",
+        }],
+    );
+    let names: Vec<&str> = verification
+        .unreadable
+        .iter()
+        .map(|u| u.name.as_str())
+        .collect();
+    // b.json (an empty list of exports) is read; the other two are not.
+    assert_eq!(names, ["a.json", "k.yaml"]);
+    assert!(verification.diagnostics.is_empty());
+    let broken = verify_source("service * -> rol x\n", &bad, &[]);
+    assert!(
+        broken.unreadable.is_empty(),
+        "a broken file stops before the exports"
+    );
+    assert!(
+        broken
+            .diagnostics
+            .iter()
+            .all(|d| d.code.as_str().starts_with('E'))
+    );
+}
