@@ -94,22 +94,14 @@ pub(super) fn check(install: &Install, exports: &Exports, findings: &mut Vec<Dia
             )),
         }
     }
-    // ServiceAccounts managed elsewhere must exist too.
+    // ServiceAccounts managed elsewhere must exist too (each reported once,
+    // where it is first named).
+    let mut reported: Vec<&str> = Vec::new();
     for setting in install.service_settings.iter().filter(|s| !s.generated) {
-        if !service_accounts
-            .iter()
-            .any(|o| o.name() == Some(setting.service_account.as_str()))
-            && !findings.iter().any(|d| {
-                d.code == Code::ServiceAccountMissing
-                    && d.message
-                        .contains(&format!("`{}`", setting.service_account))
-            })
-        {
-            findings.push(missing_account(
-                &setting.service_account,
-                setting.span.clone(),
-                exports,
-            ));
+        let name = setting.service_account.as_str();
+        if !reported.contains(&name) && !service_accounts.iter().any(|o| o.name() == Some(name)) {
+            reported.push(name);
+            findings.push(missing_account(name, setting.span.clone(), exports));
         }
     }
     check_spinnaker_service(install, &objects, exports, findings);

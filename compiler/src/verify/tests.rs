@@ -196,3 +196,37 @@ fn unreadable_exports_and_broken_files() {
             .all(|d| d.code.as_str().starts_with('E'))
     );
 }
+
+/// The cluster ARN session tag is decided when the region is known (here
+/// from the EKS issuer), and not modelled when it is not.
+#[test]
+fn pod_identity_cluster_arn() {
+    let file = |region: &str| {
+        format!(
+            "namespace spinnaker\naccount 123456789012\ncluster prod\n{region}\nservice deck -> role spinnaker-deck {{\n  identity pod-identity\n}}\n"
+        )
+    };
+    let role = |arn: &str| {
+        format!(
+            r#"{{"Roles": [{{"RoleName": "spinnaker-deck", "Arn": "arn:aws:iam::123456789012:role/spinnaker-deck", "AssumeRolePolicyDocument": {{"Statement": [{{"Effect": "Allow", "Principal": {{"Service": "pods.eks.amazonaws.com"}}, "Action": ["sts:AssumeRole", "sts:TagSession"], "Condition": {{"StringEquals": {{"aws:RequestTag/eks-cluster-arn": "{arn}", "aws:RequestTag/kubernetes-namespace": "spinnaker", "aws:RequestTag/kubernetes-service-account": "spin-sa-deck"}}}}}}]}}}}]}}"#
+        )
+    };
+    let right = "arn:aws:eks:us-west-2:123456789012:cluster/prod";
+    let wrong = "arn:aws:eks:eu-west-1:123456789012:cluster/prod";
+    for (region, arn, expected) in [
+        ("region us-west-2", right, vec![]),
+        ("oidc oidc.eks.us-west-2.amazonaws.com/id/X", right, vec![]),
+        (
+            "region us-west-2",
+            wrong,
+            vec![Code::PodIdentityTrustRefused],
+        ),
+        ("", right, vec![Code::TrustNotModelled]),
+    ] {
+        assert_eq!(
+            codes(&file(region), &role(arn), ""),
+            expected,
+            "{region} {arn}"
+        );
+    }
+}

@@ -65,6 +65,10 @@ struct RoleCheck<'a> {
     document: Document,
     /// Whether `Statement` is a list (its JSON path has an index).
     listed: bool,
+    /// The cluster's ARN (a Pod Identity session tag), when the region is
+    /// known: `arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME`, the role's
+    /// account (Pod Identity roles are in the cluster's account).
+    cluster_arn: Option<String>,
 }
 
 pub(super) fn check(
@@ -115,6 +119,13 @@ pub(super) fn check(
             record,
             document,
             listed: matches!(value.get("Statement"), Some(Value::Array(_))),
+            cluster_arn: match (&install.region, &install.cluster) {
+                (Some(region), Some(cluster)) => Some(format!(
+                    "arn:{}:eks:{}:{}:cluster/{}",
+                    role.partition, region.value, role.account, cluster.value
+                )),
+                _ => None,
+            },
         };
         if check.users.iter().any(|u| u.identity.uses_irsa())
             && (issuer.is_none() || install.namespace.is_none())
@@ -287,7 +298,7 @@ impl RoleCheck<'_> {
             .find(|a| a.service_account == service_account)?;
         Some(PodIdentityPod {
             cluster: &association.cluster,
-            cluster_arn: None,
+            cluster_arn: self.cluster_arn.as_deref(),
             namespace: &association.namespace,
             service_account,
         })
@@ -565,6 +576,11 @@ impl RoleCheck<'_> {
                 ));
             }
         }
+        // Another cluster has another ARN too.
+        let probe_arn = pod
+            .cluster_arn
+            .and_then(|arn| arn.rsplit_once('/'))
+            .map(|(head, _)| format!("{head}/{PROBE}"));
         let probes = [
             (
                 PodIdentityPod {
@@ -585,6 +601,7 @@ impl RoleCheck<'_> {
             (
                 PodIdentityPod {
                     cluster: PROBE,
+                    cluster_arn: probe_arn.as_deref(),
                     ..pod_copy(&pod)
                 },
                 "any cluster of the account",
