@@ -291,6 +291,7 @@ fn wasm_tests() -> Result<(), String> {
                 "--test",
                 "wasm/tests/parity.test.mjs",
                 "wasm/tests/browser.test.mjs",
+                "wasm/tests/loading.test.mjs",
             ]),
     )
 }
