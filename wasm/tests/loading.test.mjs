@@ -221,3 +221,61 @@ test('the editor highlights .irsa from the grammar: keywords, services, ARNs, an
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('hover and completion come from the analysis in the wasm, at UTF-16 offsets', async () => {
+  const { context, page, errors } = await newPage();
+  await page.goto(base);
+  let compiled = await waitForCompile(page, '');
+  assert.deepEqual(await page.evaluate(() => window.playground.compiler.features), { hover: true, complete: true });
+  // Characters outside the BMP before the hover point: CodeMirror's offsets
+  // and the wasm's must agree in UTF-16 code units.
+  const source = '# Team café 🚀 roles\nnamespace spinnaker\nservice echo -> role arn:aws:iam::123456789012:role/echo\n';
+  await page.evaluate((text) => {
+    const view = window.playground.view;
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+  }, source);
+  compiled = await waitForCompile(page, compiled);
+
+  // Hover on the service: its ServiceAccount.
+  // On the last character of the name: an offset counted otherwise would miss it.
+  const at = source.indexOf('echo') + 3;
+  const point = await page.evaluate((pos) => {
+    const c = window.playground.view.coordsAtPos(pos);
+    return { x: (c.left + c.right) / 2, y: (c.top + c.bottom) / 2 };
+  }, at);
+  await page.mouse.move(point.x, point.y);
+  const tooltip = page.locator('.cm-tooltip-hover');
+  await tooltip.waitFor({ timeout: 5000 });
+  const text = await tooltip.textContent();
+  assert.match(text, /echo/);
+  assert.match(text, /spin-sa-echo/);
+  assert.ok((await tooltip.locator('strong, code').count()) > 0, 'the Markdown is rendered');
+  await page.screenshot({ path: path.join(root, 'target', 'playground-e2e', 'hover.png') });
+  await page.mouse.move(0, 0);
+
+  // Completion: a statement at the start of a line, then a service name.
+  await page.evaluate(() => {
+    const view = window.playground.view;
+    view.dispatch({ selection: { anchor: view.state.doc.length } });
+    view.focus();
+  });
+  await page.keyboard.type('serv');
+  const list = page.locator('.cm-tooltip-autocomplete');
+  await list.waitFor({ timeout: 5000 });
+  assert.ok((await list.locator('li').allTextContents()).some((t) => t.startsWith('service')));
+  // CodeMirror takes Enter as a newline within 75 ms of the list's last
+  // update (its interactionDelay), as for a fast typist.
+  await page.waitForTimeout(150);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(' clouddr');
+  await page.waitForFunction(() => [...document.querySelectorAll('.cm-tooltip-autocomplete li')]
+    .some((li) => li.textContent.startsWith('clouddriver-caching')), null, { timeout: 5000 });
+  const options = await list.locator('li').allTextContents();
+  assert.ok(options.some((t) => t.startsWith('clouddriver')), options.join(', '));
+  await page.waitForTimeout(150);
+  await page.keyboard.press('Enter');
+  const doc = await page.evaluate(() => window.playground.view.state.doc.toString());
+  assert.match(doc, /\nservice clouddriver\S*$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -57,6 +57,16 @@ export function renderMarkdown(markdown) {
   return root;
 }
 
+/** The analysis's completion kinds → CodeMirror's icon types. */
+const TYPES = {
+  keyword: 'keyword',
+  setting: 'property',
+  value: 'constant',
+  service: 'class',
+  role: 'variable',
+  'service-account': 'variable',
+};
+
 /** The editor extensions: a hover tooltip and a completion source, both asking `compiler`. */
 export function assist(compiler) {
   const hover = hoverTooltip(async (view, pos) => {
@@ -92,7 +102,7 @@ export function assist(compiler) {
     return {
       from: result.from,
       to: result.to,
-      options: result.options.map((o) => ({ label: o.label, detail: o.detail ?? undefined, type: o.kind })),
+      options: result.options.map((o) => ({ label: o.label, detail: o.detail ?? undefined, type: TYPES[o.kind] ?? 'text' })),
       validFor: /^[\w-]*$/,
     };
   };
