@@ -3,6 +3,7 @@
 // definition, quick fixes, symbols) from `irsa lsp`, which this starts.
 'use strict';
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const vscode = require('vscode');
 const { LanguageClient, TransportKind } = require('vscode-languageclient/node');
@@ -10,12 +11,13 @@ const { LanguageClient, TransportKind } = require('vscode-languageclient/node');
 let client = null;
 
 /**
- * The server binary: `irsa.server.path` as a path (absolute, or relative to
- * the first workspace folder), or a name looked up on PATH. null when no
- * such executable exists.
+ * The server binary: `irsa.server.path` as a path (absolute, `~/…`, or
+ * relative to the first workspace folder), or a name looked up on PATH.
+ * null when no such executable exists.
  */
-function resolveServer(setting, env = process.env, folder = null) {
-  const name = (setting || 'irsa').trim();
+function resolveServer(setting, env = process.env, folder = null, home = os.homedir()) {
+  let name = (setting || 'irsa').trim();
+  if (name === '~' || name.startsWith('~/') || name.startsWith('~\\')) name = path.join(home, name.slice(1));
   const isExecutable = (file) => {
     try {
       fs.accessSync(file, fs.constants.X_OK);

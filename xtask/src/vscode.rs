@@ -58,9 +58,10 @@ pub fn build() -> Result<PathBuf, String> {
     Ok(vsix)
 }
 
-/// The extension builds, and its grammar passes its tests: the
-/// `# SYNTAX TEST` files of editors/vscode/test, then every dsl-example
-/// tokenized without an `invalid` scope.
+/// The extension builds, its grammar passes its tests (the `# SYNTAX TEST`
+/// files of editors/vscode/test, every dsl-example tokenized without an
+/// `invalid` scope, the book's interpreter against vscode-textmate) and so
+/// does its client.
 pub fn check() -> Result<(), String> {
     build()?;
     let dir = extension_dir();
@@ -74,6 +75,7 @@ pub fn check() -> Result<(), String> {
         Command::new("node")
             .current_dir(&dir)
             .arg("--test")
-            .arg(Path::new("test").join("examples.test.mjs")),
+            .arg(Path::new("test").join("examples.test.mjs"))
+            .arg(Path::new("test").join("client.test.mjs")),
     )
 }
