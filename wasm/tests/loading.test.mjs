@@ -252,6 +252,18 @@ test('hover and completion come from the analysis in the wasm, at UTF-16 offsets
   assert.ok((await tooltip.locator('strong, code').count()) > 0, 'the Markdown is rendered');
   await page.screenshot({ path: path.join(root, 'target', 'playground-e2e', 'hover.png') });
   await page.mouse.move(0, 0);
+  await tooltip.waitFor({ state: 'detached' });
+
+  // Hover on a keyword: its syntax (a code block) and what it does.
+  const keyword = await page.evaluate((pos) => {
+    const c = window.playground.view.coordsAtPos(pos);
+    return { x: (c.left + c.right) / 2, y: (c.top + c.bottom) / 2 };
+  }, source.indexOf('namespace') + 1);
+  await page.mouse.move(keyword.x, keyword.y);
+  await tooltip.waitFor({ timeout: 5000 });
+  assert.equal(await tooltip.locator('pre').textContent(), 'namespace NAME');
+  assert.match(await tooltip.locator('p').first().textContent(), /namespace of the SpinnakerService/);
+  await page.mouse.move(0, 0);
 
   // Completion: a statement at the start of a line, then a service name.
   await page.evaluate(() => {

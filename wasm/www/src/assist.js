@@ -5,56 +5,65 @@
 import { hoverTooltip } from '@codemirror/view';
 import { autocompletion } from '@codemirror/autocomplete';
 
-/** Minimal Markdown for hover text: paragraphs, `- ` lists, `code`, **bold**, [links](…). */
+/** Minimal Markdown for hover text: paragraphs, `- ` lists, ``` fences, `code`, **bold**, [links](…). */
 export function renderMarkdown(markdown) {
   const root = document.createElement('div');
   root.className = 'cm-hover-markdown';
-  const inline = (parent, text) => {
-    const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
-    let last = 0;
-    for (const match of text.matchAll(pattern)) {
-      parent.append(text.slice(last, match.index));
-      let node;
-      if (match[1] !== undefined) {
-        node = document.createElement('code');
-        node.textContent = match[1];
-      } else if (match[2] !== undefined) {
-        node = document.createElement('strong');
-        node.textContent = match[2];
-      } else {
-        node = document.createElement('a');
-        node.textContent = match[3];
-        // Only web links and the book's pages, never javascript: and the like.
-        if (/^(https?:\/\/|\.\.?\/|#)/.test(match[4])) node.href = match[4];
-        node.target = '_blank';
-        node.rel = 'noopener';
-      }
-      parent.append(node);
-      last = match.index + match[0].length;
-    }
-    parent.append(text.slice(last));
-  };
-  for (const block of markdown.trim().split(/\n\s*\n/)) {
-    const lines = block.split('\n');
-    if (lines.every((l) => /^\s*[-*] /.test(l))) {
-      const list = document.createElement('ul');
-      for (const line of lines) {
-        const item = document.createElement('li');
-        inline(item, line.replace(/^\s*[-*] /, ''));
-        list.append(item);
-      }
-      root.append(list);
-    } else if (lines[0].startsWith('```')) {
-      const pre = document.createElement('pre');
-      pre.textContent = lines.slice(1, lines.at(-1).startsWith('```') ? -1 : undefined).join('\n');
-      root.append(pre);
+  let paragraph = null;
+  let list = null;
+  let fence = null;
+  const close = () => { paragraph = null; list = null; };
+  for (const line of markdown.split('\n')) {
+    if (fence) {
+      if (line.startsWith('```')) fence = null;
+      else fence.textContent += (fence.textContent ? '\n' : '') + line;
+    } else if (line.startsWith('```')) {
+      close();
+      fence = document.createElement('pre');
+      root.append(fence);
+    } else if (/^\s*[-*] /.test(line)) {
+      paragraph = null;
+      if (!list) { list = document.createElement('ul'); root.append(list); }
+      const item = document.createElement('li');
+      inline(item, line.replace(/^\s*[-*] /, ''));
+      list.append(item);
+    } else if (line.trim() === '') {
+      close();
     } else {
-      const paragraph = document.createElement('p');
-      inline(paragraph, lines.join(' '));
-      root.append(paragraph);
+      list = null;
+      if (!paragraph) { paragraph = document.createElement('p'); root.append(paragraph); }
+      else paragraph.append(' ');
+      inline(paragraph, line);
     }
   }
   return root;
+}
+
+/** Appends `text` to `parent`, its `code`, **bold** and [links](…) as elements. */
+function inline(parent, text) {
+  const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    parent.append(text.slice(last, match.index));
+    let node;
+    if (match[1] !== undefined) {
+      node = document.createElement('code');
+      node.textContent = match[1];
+    } else if (match[2] !== undefined) {
+      node = document.createElement('strong');
+      node.textContent = match[2];
+    } else {
+      node = document.createElement('a');
+      node.textContent = match[3];
+      // Only web links and the book's pages, never javascript: and the like.
+      if (/^(https?:\/\/|\.\.?\/|#)/.test(match[4])) node.href = match[4];
+      node.target = '_blank';
+      node.rel = 'noopener';
+    }
+    parent.append(node);
+    last = match.index + match[0].length;
+  }
+  parent.append(text.slice(last));
 }
 
 /** The analysis's completion kinds → CodeMirror's icon types. */
