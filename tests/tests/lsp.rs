@@ -787,3 +787,48 @@ fn exit_status_says_whether_shutdown_came_first() {
     client.notify("exit", Value::Null);
     assert_eq!(client.exit_status(), 1);
 }
+
+/// The sessions shown in the book's Editors chapter (```text,lsp blocks)
+/// are replayed: each `-->` message is sent to a fresh, initialized server
+/// and each `<--` message must be the next one it writes.
+#[test]
+fn the_books_transcripts_are_real_sessions() {
+    let page = std::fs::read_to_string(root().join("book/src/editors.md")).unwrap();
+    let mut sessions = Vec::new();
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "```text,lsp" {
+            let body: Vec<&str> = lines.by_ref().take_while(|l| l.trim() != "```").collect();
+            sessions.push(body.join("\n"));
+        }
+    }
+    assert!(sessions.len() >= 3, "{} transcripts", sessions.len());
+    for session in &sessions {
+        let (mut client, _) = Client::initialized(false);
+        // Each message starts with `--> ` (sent) or `<-- ` (received) and
+        // may continue on the following lines.
+        let mut messages: Vec<(bool, String)> = Vec::new();
+        for line in session.lines() {
+            if let Some(sent) = line.strip_prefix("--> ") {
+                messages.push((true, sent.to_owned()));
+            } else if let Some(received) = line.strip_prefix("<-- ") {
+                messages.push((false, received.to_owned()));
+            } else {
+                messages
+                    .last_mut()
+                    .expect("a transcript starts with a message")
+                    .1 += line;
+            }
+        }
+        for (sent, text) in messages {
+            let message: Value =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+            if sent {
+                client.send(&message);
+            } else {
+                let next = client.next();
+                assert_eq!(next, message, "in the transcript:\n{session}");
+            }
+        }
+    }
+}
