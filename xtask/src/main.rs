@@ -12,6 +12,7 @@ mod bench;
 mod book;
 mod fuzz;
 mod install;
+mod lsp_bench;
 mod playground;
 mod wasm;
 
@@ -281,6 +282,7 @@ fn wasm_tests() -> Result<(), String> {
             .args([
                 "--test",
                 "wasm/tests/parity.test.mjs",
+                "wasm/tests/analysis.test.mjs",
                 "wasm/tests/browser.test.mjs",
             ]),
     )
