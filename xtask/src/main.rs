@@ -13,6 +13,7 @@ mod book;
 mod fuzz;
 mod grammar;
 mod install;
+mod lsp_bench;
 mod playground;
 mod vscode;
 mod wasm;
@@ -290,6 +291,7 @@ fn wasm_tests() -> Result<(), String> {
             .args([
                 "--test",
                 "wasm/tests/parity.test.mjs",
+                "wasm/tests/analysis.test.mjs",
                 "wasm/tests/browser.test.mjs",
                 "wasm/tests/loading.test.mjs",
             ]),
