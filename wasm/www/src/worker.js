@@ -14,7 +14,9 @@ const WASM_URL = new URL('irsa_bg.wasm', self.location.href);
 async function download() {
   const response = await fetch(WASM_URL);
   if (!response.ok) throw new Error(`${response.status} ${response.statusText}`.trim());
-  const total = Number(response.headers.get('Content-Length')) || null;
+  // A compressed response's length is not the wasm's: then no total.
+  const compressed = response.headers.get('Content-Encoding');
+  const total = compressed ? null : Number(response.headers.get('Content-Length')) || null;
   if (!response.body) return response;
   let loaded = 0;
   const counted = response.body.pipeThrough(new TransformStream({
