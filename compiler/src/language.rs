@@ -1,7 +1,8 @@
 //! The words of the language, once. The parser, `fmt` and "did you mean"
 //! read these tables; the book's language reference is checked against them
-//! (tests/tests/book.rs), and `cargo xtask playground` writes the
-//! playground's highlighter words from [`WORDS`]. Nothing else spells a
+//! (tests/tests/book.rs), and `cargo xtask vscode` generates from [`WORDS`]
+//! and the fixed values the TextMate grammar that VS Code, the playground and
+//! the book highlight with (xtask/src/grammar.rs). Nothing else spells a
 //! keyword.
 
 use serde::Serialize;

@@ -18,6 +18,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod diagnostics;
 pub mod emit;
 pub mod evaluate;

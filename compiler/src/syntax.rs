@@ -273,7 +273,7 @@ fn unterminated_block(open: Range<usize>, statement: Option<Range<usize>>) -> Di
 
 /// A guess, for recovery only: does this broken line end with `{`, and
 /// what kind of block would it open?
-fn line_opens_block(line: &str) -> Option<BlockKind> {
+pub(crate) fn line_opens_block(line: &str) -> Option<BlockKind> {
     let code = line.split('#').next().unwrap_or_default().trim_end();
     let opens = code.ends_with('{') && !code.ends_with("{}");
     let role = code.trim_start().starts_with("role ");
@@ -520,6 +520,9 @@ fn non_ascii_in_word(word: &str, start: usize) -> Option<Diagnostic> {
         }
     };
     diagnostic = diagnostic.with_help(help);
+    // The quick fix: the character's ASCII look-alike (nothing, for an
+    // invisible one) in its place.
+    diagnostic.fix = meant.map(str::to_owned);
     Some(diagnostic)
 }
 

@@ -4,6 +4,7 @@
 //! `diagnostics` the objects of `--message-format json`).
 #![forbid(unsafe_code)]
 
+use irsa::analysis::{self, position};
 use irsa::diagnostics::{self, JsonDiagnostic, LineIndex};
 use irsa::{Diagnostic, EmitOptions, IamForm};
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,27 @@ export interface FormatResult {
   /** The canonical layout (`irsa fmt`); empty when not ok. */
   formatted: string;
   diagnostics: Diagnostic[];
+}
+
+/** What `hover` returns: the hovered word's range and Markdown. Offsets are UTF-16 code units, as JavaScript strings index. */
+export interface HoverResult {
+  from: number;
+  to: number;
+  markdown: string;
+}
+
+/** One completion item. `kind`: "keyword" | "setting" | "value" | "service" | "role" | "service-account". */
+export interface CompletionOption {
+  label: string;
+  detail?: string;
+  kind: "keyword" | "setting" | "value" | "service" | "role" | "service-account";
+}
+
+/** What `complete` returns: the options, and the range they replace (UTF-16 offsets). */
+export interface CompletionResult {
+  from: number;
+  to: number;
+  options: CompletionOption[];
 }
 
 export interface ExplainResult {
@@ -202,6 +224,67 @@ pub fn explain(source: &str) -> Result<JsValue, JsError> {
         text: text.unwrap_or_default(),
         diagnostics: json_diagnostics(source, STDIN, &diagnostics),
     })
+}
+
+#[derive(Debug, Serialize)]
+struct HoverResult {
+    from: usize,
+    to: usize,
+    markdown: String,
+}
+
+#[derive(Debug, Serialize)]
+struct CompletionOption {
+    label: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    kind: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct CompletionResult {
+    from: usize,
+    to: usize,
+    options: Vec<CompletionOption>,
+}
+
+/// What the editor analysis says of the word at `offset` (a UTF-16 offset,
+/// as JavaScript strings index): `null`, or its range and Markdown.
+#[wasm_bindgen(unchecked_return_type = "HoverResult | null")]
+pub fn hover(source: &str, offset: u32) -> JsValue {
+    let at = position::offset_from_utf16(source, offset as usize);
+    match analysis::hover(source, at) {
+        Some(hover) => to_js(&HoverResult {
+            from: position::utf16_from_offset(source, hover.span.start),
+            to: position::utf16_from_offset(source, hover.span.end),
+            markdown: hover.markdown,
+        })
+        .unwrap_or(JsValue::NULL),
+        None => JsValue::NULL,
+    }
+}
+
+/// The completion at `offset` (UTF-16): the options, and the range
+/// (UTF-16) they replace.
+#[wasm_bindgen(unchecked_return_type = "CompletionResult")]
+pub fn complete(source: &str, offset: u32) -> JsValue {
+    let at = position::offset_from_utf16(source, offset as usize);
+    let completion = analysis::complete(source, at);
+    let options = completion
+        .items
+        .into_iter()
+        .map(|item| CompletionOption {
+            label: item.label,
+            detail: item.detail,
+            kind: item.kind.as_str(),
+        })
+        .collect();
+    to_js(&CompletionResult {
+        from: position::utf16_from_offset(source, completion.span.start),
+        to: position::utf16_from_offset(source, completion.span.end),
+        options,
+    })
+    .unwrap_or(JsValue::NULL)
 }
 
 /// The compiler's version.

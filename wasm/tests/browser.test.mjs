@@ -205,6 +205,12 @@ test('every example of the book opens in the playground', async () => {
   const examples = await page.locator('code.language-irsa').count();
   assert.ok(examples >= 8, `${examples} examples`);
   await page.waitForFunction((n) => document.querySelectorAll('a.try-it').length === n, examples);
+  // Highlighted from the language's grammar, the text unchanged.
+  const first = page.locator('code.language-irsa').first();
+  assert.ok((await first.locator('span.hljs-keyword').allTextContents()).includes('service'));
+  assert.ok((await page.locator('code.language-irsa span.hljs-title').count()) > 0, 'service names');
+  assert.ok((await page.locator('code.language-irsa span.hljs-link').count()) > 0, 'ARNs');
+  assert.equal(await page.locator('code.language-irsa span.irsa-invalid').count(), 0);
   const source = await page.locator('code.language-irsa').nth(3).textContent();
   await page.locator('a.try-it').nth(3).click();
   await page.waitForURL(/\/playground\/#src=/);

@@ -357,6 +357,18 @@ pub fn run() -> Result<(), String> {
         vs_python >= 50.0,
     ));
 
+    // Editors: `irsa lsp`, the diagnostics of a large file after a change.
+    let lsp_latency = crate::lsp_bench::diagnostics_latency(&irsa)?;
+    rows.push((
+        format!(
+            "irsa lsp: diagnostics of a {}-line file after a one-character change (median of 200)",
+            crate::lsp_bench::LINES
+        ),
+        format!("{:.2} ms", lsp_latency.as_secs_f64() * 1000.0),
+        "≤ 5 ms".into(),
+        lsp_latency <= Duration::from_millis(5),
+    ));
+
     // The browser.
     let web_wasm = wasm::build()?;
     install::ensure_node_modules()?;

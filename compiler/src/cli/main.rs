@@ -2,6 +2,7 @@
 
 mod args;
 mod live;
+mod lsp;
 mod output_dir;
 mod verify;
 
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Fmt(args) => fmt(&args),
         Command::Explain(args) => explain(&args),
         Command::Verify(args) => verify::run(&args),
+        Command::Lsp(_) => Ok(lsp::run()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,39 +1,46 @@
-// `.irsa` highlighting for CodeMirror: a stream tokenizer for the
-// line-oriented grammar (keywords, settings, `->`, strings, comments, ARNs).
+// `.irsa` highlighting for CodeMirror from the language's TextMate grammar
+// (generated from the compiler's tables by `cargo xtask vscode`, the one
+// VS Code uses), run by the interpreter the book uses too.
 import { StreamLanguage } from '@codemirror/language';
-// The words come from the library's one table (irsa::language::WORDS),
-// written by `cargo xtask playground` before it bundles this file.
-import { STATEMENTS, SETTINGS, BINDINGS, BOOLEANS } from '../../../target/playground-gen/irsa-words.js';
+import grammar from '../../../editors/vscode/syntaxes/irsa.tmLanguage.json';
+import highlight from '../../../book/irsa-highlight.js';
 
-const KEYWORDS = new Set([...STATEMENTS, ...BINDINGS]);
-const SETTING_NAMES = new Set(SETTINGS);
-const BOOLEAN_VALUES = new Set(BOOLEANS);
+const { tokenizeLine, classOf } = highlight;
+
+/** irsa-highlight.js's classes → CodeMirror's highlighting tags. */
+const TAGS = {
+  invalid: 'invalid',
+  comment: 'comment',
+  escape: 'escape',
+  arn: 'link',
+  string: 'string',
+  operator: 'operator',
+  keyword: 'keyword',
+  setting: 'propertyName',
+  service: 'typeName',
+  wildcard: 'atom',
+  constant: 'bool',
+  name: 'variableName',
+  brace: 'brace',
+};
 
 export const irsaLanguage = StreamLanguage.define({
   name: 'irsa',
-  token(stream) {
-    if (stream.eatSpace()) return null;
-    if (stream.match('#')) { stream.skipToEnd(); return 'comment'; }
-    if (stream.match('->')) return 'operator';
-    if (stream.peek() === '"') {
-      stream.next();
-      let escaped = false;
-      for (let c = stream.next(); c !== undefined; c = stream.next()) {
-        if (c === '"' && !escaped) break;
-        escaped = c === '\\' && !escaped;
-      }
-      return 'string';
+  // The line's tokens, computed at its start (every token ends on its line).
+  startState: () => ({ line: null, tokens: [] }),
+  copyState: (state) => ({ line: state.line, tokens: state.tokens }),
+  token(stream, state) {
+    if (state.line !== stream.string) {
+      state.line = stream.string;
+      state.tokens = tokenizeLine(grammar, stream.string);
     }
-    if (stream.match(/^[{},]/)) return 'punctuation';
-    if (stream.match('*')) return 'atom';
-    const word = stream.match(/^[^\s#{},]+?(?=->|[\s#{},]|$)/);
-    if (!word) { stream.next(); return null; }
-    const text = word[0];
-    if (KEYWORDS.has(text)) return 'keyword';
-    if (SETTING_NAMES.has(text)) return 'propertyName';
-    if (text.startsWith('arn:')) return 'link';
-    if (BOOLEAN_VALUES.has(text)) return 'bool';
-    return null;
+    const token = state.tokens.find((t) => t.from <= stream.pos && stream.pos < t.to);
+    if (!token) {
+      stream.skipToEnd();
+      return null;
+    }
+    stream.pos = token.to;
+    return TAGS[classOf(token.scopes)] ?? null;
   },
   languageData: { commentTokens: { line: '#' } },
 });

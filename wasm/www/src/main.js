@@ -7,56 +7,47 @@ import { syntaxHighlighting, HighlightStyle, bracketMatching } from '@codemirror
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
 import { tags } from '@lezer/highlight';
 import { irsaLanguage } from './language.js';
+import { createCompiler, TIME_LIMIT_MS } from './compiler.js';
+import { languageOf, writeHighlighted } from './output.js';
+import { assist } from './assist.js';
 import { encodeSource, decodeFragment } from './share.js';
 import { zip } from './zip.js';
 
 const DEBOUNCE_MS = 150;
-/** A compile that takes longer than this restarts the worker. */
-const TIME_LIMIT_MS = 3000;
 
 const $ = (id) => document.getElementById(id);
 
 const highlight = HighlightStyle.define([
   { tag: tags.keyword, class: 'tok-keyword' },
-  { tag: tags.propertyName, class: 'tok-keyword' },
+  { tag: tags.propertyName, class: 'tok-property' },
   { tag: tags.operator, class: 'tok-arrow' },
   { tag: tags.comment, class: 'tok-comment' },
   { tag: tags.string, class: 'tok-string' },
+  { tag: tags.escape, class: 'tok-escape' },
   { tag: tags.link, class: 'tok-arn' },
   { tag: tags.atom, class: 'tok-star' },
+  { tag: tags.typeName, class: 'tok-service' },
+  { tag: tags.bool, class: 'tok-constant' },
+  { tag: tags.number, class: 'tok-constant' },
+  { tag: tags.variableName, class: 'tok-name' },
+  { tag: tags.meta, class: 'tok-comment' },
+  { tag: tags.invalid, class: 'tok-invalid' },
 ]);
 
-// The worker, restarted when it exceeds the time limit.
-let worker = null;
-let nextId = 0;
-const pending = new Map();
-
-function startWorker() {
-  worker = new Worker('worker.js', { type: 'module' });
-  worker.onmessage = ({ data }) => {
-    const entry = pending.get(data.id);
-    if (!entry) return;
-    clearTimeout(entry.timer);
-    pending.delete(data.id);
-    entry.resolve(data);
-  };
-}
-
-function ask(message) {
-  return new Promise((resolve, reject) => {
-    const id = ++nextId;
-    const timer = setTimeout(() => {
-      pending.delete(id);
-      worker.terminate();
-      for (const other of pending.values()) other.reject(new Error('restarted'));
-      pending.clear();
-      startWorker();
-      reject(new Error('timeout'));
-    }, TIME_LIMIT_MS);
-    pending.set(id, { resolve, reject, timer });
-    worker.postMessage({ id, ...message });
-  });
-}
+const compiler = createCompiler({
+  onProgress({ loaded, total }) {
+    const kib = (n) => Math.round(n / 1024);
+    setStatus(`Loading compiler… ${kib(loaded)}${total ? ` of ${kib(total)}` : ''} KiB`, 'loading');
+  },
+  onReady({ quiet }) {
+    $('retry').hidden = true;
+    if (!quiet) setStatus('Compiling…', 'loading');
+  },
+  onLoadFailed(message) {
+    setStatus(`Could not load the compiler (${message})`, 'error');
+    $('retry').hidden = false;
+  },
+});
 
 /** CodeMirror offset of a 1-based line and character column (code points). */
 function offsetOf(doc, line, column) {
@@ -160,7 +151,7 @@ function renderOutput() {
     output.textContent = 'No output: fix the problems listed under the editor.';
   } else {
     output.className = 'output';
-    output.textContent = current ? current.content : '';
+    writeHighlighted(output, current ? current.content : '', current && languageOf(current.label), highlight);
   }
 }
 
@@ -169,7 +160,7 @@ async function compileNow() {
   const source = view.state.doc.toString();
   let result;
   try {
-    result = await ask({ kind: 'compile', source, component: $('component').checked, iam: $('iam').value || undefined });
+    result = await compiler.ask({ kind: 'compile', source, component: $('component').checked, iam: $('iam').value || undefined });
   } catch (error) {
     if (error.message === 'timeout' && mine === generation) {
       setStatus(`Stopped: compiling took longer than ${TIME_LIMIT_MS / 1000} s`, 'error');
@@ -201,7 +192,13 @@ function setSource(source) {
 }
 
 async function main() {
-  startWorker();
+  setStatus('Loading compiler…', 'loading');
+  compiler.start();
+  $('retry').addEventListener('click', () => {
+    $('retry').hidden = true;
+    setStatus('Loading compiler…', 'loading');
+    compiler.retry();
+  });
   view = new EditorView({
     parent: $('editor'),
     state: EditorState.create({
@@ -209,7 +206,7 @@ async function main() {
       extensions: [
         lineNumbers(), highlightActiveLineGutter(), highlightActiveLine(), drawSelection(), history(), bracketMatching(),
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-        irsaLanguage, syntaxHighlighting(highlight), lintGutter(),
+        irsaLanguage, syntaxHighlighting(highlight), lintGutter(), assist(compiler),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': '.irsa source' }),
         EditorView.updateListener.of((update) => { if (update.docChanged) scheduleCompile(); }),
@@ -218,7 +215,7 @@ async function main() {
   });
 
   // For tests and the devtools console.
-  window.playground = { view };
+  window.playground = { view, compiler };
 
   const examples = await (await fetch('examples.json')).json();
   const select = $('examples');
@@ -234,7 +231,7 @@ async function main() {
   });
 
   $('format').addEventListener('click', async () => {
-    const { format } = await ask({ kind: 'format', source: view.state.doc.toString() });
+    const { format } = await compiler.ask({ kind: 'format', source: view.state.doc.toString() });
     if (format.ok) setSource(format.formatted);
     else setStatus('Cannot format: fix the syntax errors first', 'error');
   });
@@ -268,7 +265,7 @@ async function main() {
   const shared = await decodeFragment(location.hash);
   setSource(shared ?? examples[0].source);
   if (!shared) select.value = examples[0].name;
-  const { version } = await ask({ kind: 'version' });
+  const { version } = await compiler.ask({ kind: 'version' });
   $('version').textContent = `v${version}`;
 
   if ('serviceWorker' in navigator && location.protocol.startsWith('http')) {

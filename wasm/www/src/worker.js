@@ -1,17 +1,61 @@
 // Compiles in a Web Worker, so that a pathological input can never freeze
-// the page: the page restarts this worker when it does not answer in time.
-import init, { compile, explain, format, version } from '../../../target/wasm/web/irsa.js';
+// the page: the page restarts this worker when a request does not answer in
+// time. The clock starts only once this worker says "ready" (the wasm is
+// downloaded and instantiated): on a slow network the download alone can
+// take longer than any compile.
+import init, * as glue from '../../../target/wasm/web/irsa.js';
 
-const ready = init({ module_or_path: new URL('irsa_bg.wasm', self.location.href) });
+// A plain object, so that reading an export the build lacks is no error.
+const irsa = { ...glue };
+
+const WASM_URL = new URL('irsa_bg.wasm', self.location.href);
+
+/** Downloads the wasm, telling the page how many bytes have arrived. */
+async function download() {
+  const response = await fetch(WASM_URL);
+  if (!response.ok) throw new Error(`${response.status} ${response.statusText}`.trim());
+  // A compressed response's length is not the wasm's: then no total.
+  const compressed = response.headers.get('Content-Encoding');
+  const total = compressed ? null : Number(response.headers.get('Content-Length')) || null;
+  if (!response.body) return response;
+  let loaded = 0;
+  const counted = response.body.pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      loaded += chunk.byteLength;
+      self.postMessage({ kind: 'progress', loaded, total });
+      controller.enqueue(chunk);
+    },
+  }));
+  // Still a Response, so that the wasm compiles while it streams in.
+  return new Response(counted, { headers: { 'Content-Type': 'application/wasm' } });
+}
+
+// hover and complete come from the library's analysis; a build without them
+// still compiles, and the page then offers neither.
+const features = {
+  hover: typeof irsa.hover === 'function',
+  complete: typeof irsa.complete === 'function',
+};
+
+const ready = download()
+  .then((response) => init({ module_or_path: response }))
+  .then(
+    () => { self.postMessage({ kind: 'ready', features }); return true; },
+    (error) => { self.postMessage({ kind: 'load-failed', message: String(error?.message ?? error) }); return false; },
+  );
+
+function answer(data) {
+  const { kind, source, component, iam, offset } = data;
+  switch (kind) {
+    case 'version': return { version: irsa.version() };
+    case 'format': return { format: irsa.format(source) };
+    case 'hover': return { hover: features.hover ? irsa.hover(source, offset) ?? null : null };
+    case 'complete': return { complete: features.complete ? irsa.complete(source, offset) : null };
+    default: return { compile: irsa.compile(source, { component, iam }), explain: irsa.explain(source) };
+  }
+}
 
 self.onmessage = async ({ data }) => {
-  await ready;
-  const { id, kind, source, component, iam } = data;
-  if (kind === 'version') {
-    self.postMessage({ id, version: version() });
-  } else if (kind === 'format') {
-    self.postMessage({ id, format: format(source) });
-  } else {
-    self.postMessage({ id, compile: compile(source, { component, iam }), explain: explain(source) });
-  }
+  if (!(await ready)) return;
+  self.postMessage({ id: data.id, ...answer(data) });
 };
