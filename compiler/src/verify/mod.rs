@@ -55,38 +55,43 @@ impl Exports {
         aws: &[RawExport<'_>],
         kubernetes: &[RawExport<'_>],
     ) -> Result<Exports, Vec<UnreadableExport>> {
-        let mut exports = Exports::default();
         let mut unreadable = Vec::new();
-        for raw in aws {
-            match crate::exports::aws::read_aws(raw.bytes) {
-                Ok(content) => exports.aws.push(Named {
-                    name: raw.name.to_owned(),
-                    content,
-                }),
-                Err(error) => unreadable.push(UnreadableExport {
-                    name: raw.name.to_owned(),
-                    error,
-                }),
-            }
-        }
-        for raw in kubernetes {
-            match crate::exports::kubernetes::read_kubernetes(raw.bytes) {
-                Ok(content) => exports.kubernetes.push(Named {
-                    name: raw.name.to_owned(),
-                    content,
-                }),
-                Err(error) => unreadable.push(UnreadableExport {
-                    name: raw.name.to_owned(),
-                    error,
-                }),
-            }
-        }
+        let exports = Exports {
+            aws: read_all(aws, crate::exports::aws::read_aws, &mut unreadable),
+            kubernetes: read_all(
+                kubernetes,
+                crate::exports::kubernetes::read_kubernetes,
+                &mut unreadable,
+            ),
+        };
         if unreadable.is_empty() {
             Ok(exports)
         } else {
             Err(unreadable)
         }
     }
+}
+
+/// Reads each export with `reader`, collecting those that cannot be read.
+fn read_all<T>(
+    raws: &[RawExport<'_>],
+    reader: fn(&[u8]) -> Result<T, ExportError>,
+    unreadable: &mut Vec<UnreadableExport>,
+) -> Vec<Named<T>> {
+    let mut read = Vec::with_capacity(raws.len());
+    for raw in raws {
+        match reader(raw.bytes) {
+            Ok(content) => read.push(Named {
+                name: raw.name.to_owned(),
+                content,
+            }),
+            Err(error) => unreadable.push(UnreadableExport {
+                name: raw.name.to_owned(),
+                error,
+            }),
+        }
+    }
+    read
 }
 
 /// What `verify` of a source against raw exports gave (what the playground

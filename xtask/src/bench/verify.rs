@@ -9,28 +9,8 @@ use std::process::Command;
 use super::{bench_dir, median_run};
 
 const ROLES: usize = 10_000;
-const SERVICES: [&str; 20] = [
-    "clouddriver",
-    "deck",
-    "echo",
-    "fiat",
-    "front50",
-    "gate",
-    "igor",
-    "kayenta",
-    "orca",
-    "rosco",
-    "dinghy",
-    "terraformer",
-    "clouddriver-rw",
-    "clouddriver-ro",
-    "clouddriver-caching",
-    "echo-scheduler",
-    "echo-worker",
-    "clouddriver-ro-deck",
-    "redis",
-    "monitoring-daemon",
-];
+/// Every service irsa knows: 20.
+const SERVICES: [&str; 20] = irsa::services::KNOWN_SERVICES;
 const ISSUER: &str = "oidc.eks.us-west-2.amazonaws.com/id/BENCHMARK0000000000000000000000";
 
 fn trust(subject: &str) -> String {
