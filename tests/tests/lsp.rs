@@ -340,7 +340,7 @@ fn at(uri: &str, line: u32, character: u32) -> Value {
 
 #[test]
 fn hover_completion_definition_and_symbols() {
-    let uri = "file:///work/spinnaker.irsa";
+    let uri = "file:///project/spinnaker.irsa";
     let (mut client, capabilities) = Client::initialized(false);
     assert_eq!(capabilities["capabilities"]["positionEncoding"], "utf-16");
     assert_eq!(
