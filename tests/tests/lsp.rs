@@ -37,8 +37,12 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
+        Client::start_with(&["lsp"])
+    }
+
+    fn start_with(args: &[&str]) -> Client {
         let mut child = Command::new(irsa_bin())
-            .arg("lsp")
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -340,7 +344,7 @@ fn at(uri: &str, line: u32, character: u32) -> Value {
 
 #[test]
 fn hover_completion_definition_and_symbols() {
-    let uri = "file:///work/spinnaker.irsa";
+    let uri = "file:///project/spinnaker.irsa";
     let (mut client, capabilities) = Client::initialized(false);
     assert_eq!(capabilities["capabilities"]["positionEncoding"], "utf-16");
     assert_eq!(
@@ -741,6 +745,11 @@ fn malformed_messages_get_errors_and_the_server_keeps_serving() {
     assert_eq!(closed["error"]["code"], -32602);
     let again = client.request("initialize", json!({"capabilities": {}}));
     assert_eq!(again["error"]["code"], -32600);
+    // A change to a document that is not open is dropped.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///nope.irsa", "version": 2}, "contentChanges": [{"text": "x"}]}),
+    );
     // A notification with bad params has no answer, and breaks nothing.
     client.notify("textDocument/didOpen", json!({"textDocument": 3}));
     let hover = client.request("textDocument/hover", at("file:///a.irsa", 0, 2));
@@ -782,6 +791,13 @@ fn exit_status_says_whether_shutdown_came_first() {
         .write_all(b"Content-Type: x\r\n\r\n{}")
         .unwrap();
     assert_eq!(client.exit_status(), 1);
+    // `--stdio`, which clients such as vscode-languageclient add, is the same.
+    let mut client = Client::start_with(&["lsp", "--stdio"]);
+    let result = client.request("initialize", json!({"capabilities": {}}));
+    assert_eq!(result["result"]["serverInfo"]["name"], "irsa");
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert_eq!(client.exit_status(), 0);
     // Exit before initialize: 1, at once.
     let mut client = Client::start();
     client.notify("exit", Value::Null);

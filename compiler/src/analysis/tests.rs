@@ -660,3 +660,85 @@ fn anchors_are_mdbook_heading_ids() {
         assert_eq!(explanation_anchor(code), anchor);
     }
 }
+
+/// Pieces of text that arbitrary sources are made of: the language's words,
+/// the punctuation the parser cares about, line ends and non-ASCII text.
+const PIECES: [&str; 30] = [
+    "service ",
+    "role ",
+    "as ",
+    "-> ",
+    "*",
+    "echo",
+    "ehco",
+    ", ",
+    "{",
+    "}",
+    "\n",
+    "\r\n",
+    " ",
+    "identity ",
+    "pod-identity",
+    "defaults ",
+    "account 123456789012",
+    "namespace n",
+    "oidc oidc.eks.us-west-2.amazonaws.com/id/EXAMPLE0123456789ABCDEF0123456789",
+    "arn:aws:iam::123456789012:role/x",
+    "r",
+    "\"é😀\"",
+    "# 😀",
+    "é",
+    "😀",
+    "\u{2192}",
+    "spin\u{430}",
+    "policy arn:aws:iam::aws:policy/P",
+    "label \"k\" ",
+    "\"",
+];
+
+/// A span of `source` that starts and ends on character boundaries.
+fn valid_span(source: &str, span: &Range<usize>) -> bool {
+    span.start <= span.end && source.get(span.clone()).is_some()
+}
+
+#[test]
+fn no_offset_of_any_text_makes_the_analysis_panic_or_point_outside() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let strategy = prop::collection::vec(prop::sample::select(PIECES.to_vec()), 0..24)
+        .prop_map(|pieces| pieces.concat());
+    let mut runner = TestRunner::new(Config {
+        cases: 300,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let offsets = std::cell::Cell::new(0_usize);
+    runner
+        .run(&strategy, |source| {
+            for offset in 0..=source.len() + 1 {
+                offsets.set(offsets.get() + 1);
+                if let Some(hover) = super::hover(&source, offset) {
+                    prop_assert!(valid_span(&source, &hover.span), "{source:?} {offset}");
+                    prop_assert!(!hover.markdown.is_empty());
+                }
+                let completion = complete(&source, offset);
+                prop_assert!(valid_span(&source, &completion.span), "{source:?} {offset}");
+                prop_assert!(completion.span.end <= offset);
+                if let Some(span) = super::definition(&source, offset) {
+                    prop_assert!(valid_span(&source, &span), "{source:?} {offset}");
+                }
+            }
+            for symbol in super::symbols(&source) {
+                prop_assert!(valid_span(&source, &symbol.span));
+                prop_assert!(valid_span(&source, &symbol.selection));
+            }
+            for diagnostic in crate::analyze(&source).diagnostics {
+                if let Some(fix) = quick_fix(&source, &diagnostic) {
+                    prop_assert!(valid_span(&source, &fix.edit.span));
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(offsets.get() > 10_000, "{} offsets", offsets.get());
+}

@@ -290,8 +290,17 @@ impl Server {
             "textDocument/didOpen" => params(notification)
                 .map(|p: lsp::DidOpenTextDocumentParams| Some(self.documents.open(p))),
             "textDocument/didChange" => {
-                params(notification).map(|p: lsp::DidChangeTextDocumentParams| {
-                    self.documents.change(p, self.encoding())
+                params(notification).and_then(|p: lsp::DidChangeTextDocumentParams| {
+                    let uri = p.text_document.text_document_identifier.uri.0.clone();
+                    self.documents
+                        .change(p, self.encoding())
+                        .map(Some)
+                        .ok_or_else(|| {
+                            Failure::new(
+                                ErrorCode::InvalidParams,
+                                format!("`{uri}` is not open: its changes are dropped"),
+                            )
+                        })
                 })
             }
             "textDocument/didClose" => params(notification)
