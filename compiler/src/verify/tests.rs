@@ -230,3 +230,41 @@ fn pod_identity_cluster_arn() {
         );
     }
 }
+
+/// Without `oidc`, the file writes no trust policy: the help gives the
+/// statement to write, with the cluster export's issuer.
+#[test]
+fn the_statement_to_write_when_the_file_writes_none() {
+    let file =
+        "namespace spinnaker\naccount 123456789012\ncluster prod\n\nservice * -> role spinnaker\n";
+    let aws = format!(
+        r#"[{{"cluster": {{"name": "prod", "identity": {{"oidc": {{"issuer": "https://oidc.eks.us-west-2.amazonaws.com/id/X"}}}}}}}}, {}]"#,
+        role(
+            r#"{"StringEquals": {"oidc.eks.us-west-2.amazonaws.com/id/X:sub": "system:serviceaccount:spinnaker:old"}}"#
+        )
+    );
+    let verification = verify_source(
+        file,
+        &[RawExport {
+            name: "aws.json",
+            bytes: aws.as_bytes(),
+        }],
+        &[],
+    );
+    let refused = verification
+        .diagnostics
+        .iter()
+        .find(|d| d.code == Code::IrsaTrustRefused)
+        .unwrap_or_else(|| panic!("{:?}", verification.diagnostics));
+    let help = refused.help.as_deref().unwrap_or_default();
+    let (_, document) = help.split_once(": {").unwrap_or_else(|| panic!("{help}"));
+    let document: serde_json::Value = serde_json::from_str(&format!("{{{document}")).unwrap();
+    assert_eq!(
+        document["Statement"][0]["Condition"]["StringEquals"]["oidc.eks.us-west-2.amazonaws.com/id/X:sub"],
+        "system:serviceaccount:spinnaker:spin-sa"
+    );
+    assert_eq!(
+        document["Statement"][0]["Principal"]["Federated"],
+        "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/X"
+    );
+}

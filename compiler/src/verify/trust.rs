@@ -15,8 +15,8 @@ use crate::evaluate::{
     self, Decision, Document, Effect, Evaluation, Principal, Request, StatementOutcome,
 };
 use crate::exports::aws::RoleRecord;
-use crate::ir::{Install, Role, ServiceAccount};
-use crate::policy::{POD_IDENTITY_ACTIONS, POD_IDENTITY_PRINCIPAL};
+use crate::ir::{Install, IrsaTrust, PodIdentityTrust, Role, ServiceAccount, TrustPolicy};
+use crate::policy::{self, POD_IDENTITY_ACTIONS, POD_IDENTITY_PRINCIPAL};
 
 /// A ServiceAccount name no one would give: a probe for "anyone else?".
 const PROBE: &str = "irsa-verify-probe";
@@ -443,7 +443,66 @@ impl RoleCheck<'_> {
                 self.role.name
             );
         }
-        "the file gives this role no trust policy (it needs `oidc` and `namespace`): write the statements of LANGUAGE.md section 7 by hand".to_owned()
+        match self.expected_document() {
+            Some(document) => format!(
+                "make this the role's trust policy (`aws iam update-assume-role-policy --role-name {} --policy-document '…'`): {document}",
+                self.role.name
+            ),
+            None => "give the file `oidc` and `namespace`, so that `irsa compile -o DIR` writes the trust policy".to_owned(),
+        }
+    }
+
+    /// The trust policy the file's ServiceAccounts need, built as
+    /// `compile` builds it but with the issuer verify simulated with (the
+    /// cluster export's, when the file has no `oidc`).
+    fn expected_document(&self) -> Option<String> {
+        let namespace = self.install.namespace.as_ref()?;
+        let irsa_users: Vec<&&ServiceAccount> = self
+            .users
+            .iter()
+            .filter(|u| u.identity.uses_irsa())
+            .collect();
+        let irsa = match (irsa_users.first(), self.issuer) {
+            (None, _) => None,
+            (Some(_), None) => return None,
+            (Some(_), Some(issuer)) => {
+                let mut audiences: Vec<String> = Vec::new();
+                for user in &irsa_users {
+                    if !audiences.contains(&user.audience) {
+                        audiences.push(user.audience.clone());
+                    }
+                }
+                Some(IrsaTrust {
+                    provider_arn: requests::provider_arn(self.role, &issuer.issuer),
+                    issuer: issuer.issuer.clone(),
+                    subjects: irsa_users
+                        .iter()
+                        .map(|u| requests::subject(&namespace.value, &u.name))
+                        .collect(),
+                    audiences,
+                })
+            }
+        };
+        let pod_users: Vec<String> = self
+            .users
+            .iter()
+            .filter(|u| u.identity.uses_pod_identity())
+            .map(|u| u.name.clone())
+            .collect();
+        let pod_identity = match (pod_users.is_empty(), &self.install.cluster) {
+            (true, _) => None,
+            (false, None) => return None,
+            (false, Some(cluster)) => Some(PodIdentityTrust {
+                cluster: cluster.value.clone(),
+                namespace: namespace.value.clone(),
+                service_accounts: pod_users,
+            }),
+        };
+        Some(policy::compact(&policy::trust_policy(&TrustPolicy {
+            role: self.role.clone(),
+            irsa,
+            pod_identity,
+        })))
     }
 
     /// Statements that trust a principal the file does not use.
