@@ -158,7 +158,7 @@ codes! {
     ClusterDiffers = "V011", Error, "the cluster's name is not the file's `cluster`";
     AssociationMissing = "V012", Error, "a Pod Identity association is missing";
     AssociationRoleDiffers = "V013", Error, "a Pod Identity association names another role";
-    AssociationRoleUnknown = "V014", Warning, "a Pod Identity association's role is not in the exports";
+    AssociationRoleUnknown = "V014", Warning, "the exports do not say a Pod Identity association's role";
     ServiceAccountMissing = "V015", Error, "a ServiceAccount is missing";
     RoleAnnotationMissing = "V016", Error, "a ServiceAccount's role annotation is missing";
     RoleAnnotationDiffers = "V017", Error, "a ServiceAccount's role annotation differs";

@@ -154,9 +154,10 @@ pub fn pretty(document: &PolicyDocument) -> String {
     text
 }
 
-/// The length in characters of the compact document: what IAM counts
-/// against its quota. Serialized into a counter, not into a string.
-pub fn compact_len(document: &PolicyDocument) -> usize {
+/// The length in characters of the compact document (irsa's, or one read
+/// from an export): what IAM counts against its quota. Serialized into a
+/// counter, not into a string.
+pub fn compact_len<T: Serialize + ?Sized>(document: &T) -> usize {
     struct CharCounter(usize);
     impl std::io::Write for CharCounter {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {

@@ -294,3 +294,101 @@ fn a_failing_live_command_is_a_usage_error_with_its_stderr() {
     );
     assert!(!run.stderr.contains(SECRET));
 }
+
+/// `--aws-profile` and `--kube-context` reach the commands, kubectl runs
+/// live when no `--kubernetes` file is given, and a role of another
+/// account than the credentials' is not asked for (it is left unchecked,
+/// not reported missing). Stand-in `aws` and `kubectl` on PATH record their
+/// arguments and print what the real ones would.
+#[test]
+fn live_passes_profile_and_context_and_asks_only_its_account() {
+    let sandbox = Sandbox::new();
+    let log = sandbox.join("argv.log");
+    let log = log.to_str().unwrap();
+    let no_role = r#"echo 'An error occurred (NoSuchEntity) when calling the GetRole operation: Role x not found' >&2; exit 254"#;
+    sandbox.write(
+        "bin/aws",
+        format!(
+            "#!/bin/sh\necho \"aws $*\" >> {log}\ncase \"$1 $2\" in\n  'sts get-caller-identity') echo '{{\"Account\": \"123456789012\", \"Arn\": \"arn:aws:iam::123456789012:user/ci\", \"UserId\": \"AIDA\"}}' ;;\n  'iam get-role') {no_role} ;;\n  'iam list-open-id-connect-providers') echo '{{\"OpenIDConnectProviderList\": []}}' ;;\n  *) echo \"unexpected: $*\" >&2; exit 1 ;;\nesac\n"
+        ),
+    );
+    sandbox.write(
+        "bin/kubectl",
+        format!("#!/bin/sh\necho \"kubectl $*\" >> {log}\necho 'apiVersion: v1\nkind: List\nitems: []'\n"),
+    );
+    for tool in ["aws", "kubectl"] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            sandbox.join(&format!("bin/{tool}")),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+    }
+    sandbox.write(
+        "f.irsa",
+        "namespace spinnaker\naccount 123456789012\noidc oidc.eks.us-west-2.amazonaws.com/id/X\n\n\
+         service *    -> role spinnaker\nservice echo -> role arn:aws:iam::999999999999:role/spinnaker-echo\n",
+    );
+    let path = format!(
+        "{}:{}",
+        sandbox.join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new(irsa_bin())
+        .args([
+            "verify",
+            "f.irsa",
+            "--live",
+            "--aws-profile",
+            "ci-read-only",
+            "--kube-context",
+            "prod",
+            "--message-format",
+            "json",
+        ])
+        .current_dir(sandbox.path())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let argv = std::fs::read_to_string(sandbox.join("argv.log")).unwrap();
+    let lines: Vec<&str> = argv.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("aws "))
+            .all(|l| l.contains("--profile ci-read-only")),
+        "{argv}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| !l.contains("999999999999") && !l.contains("spinnaker-echo")),
+        "{argv}"
+    );
+    assert!(lines.contains(&"aws iam get-role --role-name spinnaker --output json --region us-west-2 --profile ci-read-only"), "{argv}");
+    assert!(
+        lines.contains(
+            &"kubectl get serviceaccounts,spinnakerservices -o yaml -n spinnaker --context prod"
+        ),
+        "{argv}"
+    );
+    let codes: Vec<String> = stderr
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["code"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    // spinnaker: NoSuchEntity (missing); echo: another account (not
+    // checked); the provider list of account 123456789012 is empty; the
+    // cluster has no ServiceAccount and no SpinnakerService.
+    assert_eq!(
+        codes,
+        ["V020", "V010", "V015", "V002", "V015", "V003"],
+        "{stderr}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}

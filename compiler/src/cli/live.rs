@@ -28,6 +28,8 @@ impl Runner {
         let shown = format!("{program} {}", args.join(" "));
         let output = Command::new(program)
             .args(args)
+            // AWS CLI v2 pages its output otherwise (v1 has no pager).
+            .env("AWS_PAGER", "")
             .output()
             .map_err(|e| Fatal(format!("--live cannot run `{shown}`: {e}")))?;
         if output.status.success() {
@@ -63,10 +65,13 @@ impl Runner {
     }
 
     pub fn aws_exports(&self, install: &Install) -> Result<Vec<Named<AwsExport>>, Fatal> {
+        // `get-role` and the provider list answer for the credentials'
+        // account only: roles of other accounts are left to `--aws` files.
+        let caller = self.caller_account(install)?;
         let mut exports = Vec::new();
         let mut roles: Vec<&Role> = Vec::new();
         for account in &install.service_accounts {
-            if !roles.iter().any(|r| r.same_role(&account.role)) {
+            if account.role.account == caller && !roles.iter().any(|r| r.same_role(&account.role)) {
                 roles.push(&account.role);
             }
         }
@@ -74,12 +79,10 @@ impl Runner {
             match self.aws(install, &["iam", "get-role", "--role-name", &role.name])? {
                 (name, Outcome::Printed(bytes)) => exports.push(parse_aws(name, &bytes)?),
                 (name, Outcome::Failed { stderr }) if stderr.contains("NoSuchEntity") => {
-                    // The role does not exist: an export that would have
-                    // listed it.
                     exports.push(Named {
                         name,
                         content: AwsExport {
-                            lists_roles: true,
+                            missing_roles: vec![role.arn()],
                             ..AwsExport::default()
                         },
                     });
@@ -92,7 +95,10 @@ impl Runner {
             .iter()
             .any(|a| a.identity.uses_irsa())
         {
-            exports.push(self.aws_export(install, &["iam", "list-open-id-connect-providers"])?);
+            let mut providers =
+                self.aws_export(install, &["iam", "list-open-id-connect-providers"])?;
+            providers.content.providers_account = Some(caller);
+            exports.push(providers);
         }
         if let Some(cluster) = &install.cluster {
             exports.push(self.aws_export(
@@ -104,6 +110,21 @@ impl Runner {
             }
         }
         Ok(exports)
+    }
+
+    /// The account of the credentials (`aws sts get-caller-identity`).
+    fn caller_account(&self, install: &Install) -> Result<String, Fatal> {
+        #[derive(serde::Deserialize)]
+        struct Identity {
+            #[serde(rename = "Account")]
+            account: String,
+        }
+        match self.aws(install, &["sts", "get-caller-identity"])? {
+            (name, Outcome::Printed(bytes)) => serde_json::from_slice::<Identity>(&bytes)
+                .map(|identity| identity.account)
+                .map_err(|e| Fatal(format!("`{name}` printed what irsa cannot read: {e}"))),
+            (name, Outcome::Failed { stderr }) => Err(failed(&name, &stderr)),
+        }
     }
 
     /// `list-pod-identity-associations`, then `describe-…` of each one

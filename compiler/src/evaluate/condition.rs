@@ -120,13 +120,20 @@ pub(super) fn test(block: &ConditionBlock, request: &Request) -> Result<Truth, S
             block.operator_text
         ));
     };
+    if block.values.iter().any(|v| v.contains("${")) {
+        return Err(format!(
+            "the policy variable in `{}` on `{}` is not modelled",
+            block.operator_text, block.key
+        ));
+    }
     let values = match request.lookup(&block.key) {
         KeyLookup::Present(values) => values,
         KeyLookup::Absent => return Ok(missing_key(test, block)),
-        // An IfExists form on a key that cannot be known is taken as IAM
-        // takes a missing key (LANGUAGE.md section 12).
+        // An IfExists form on a key the request may lack is taken as IAM
+        // takes a missing key (LANGUAGE.md section 12); on a key it always
+        // has, whose value is not known offline, it is undecided.
         KeyLookup::Unknown if test.if_exists => return Ok(Truth::True),
-        KeyLookup::Unknown => return Ok(Truth::Unknown),
+        KeyLookup::Unknown | KeyLookup::PresentUnknown => return Ok(Truth::Unknown),
     };
     if test.operator == Operator::Null {
         // Present: `Null: false` holds.

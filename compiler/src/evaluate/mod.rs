@@ -68,7 +68,8 @@ pub struct Request {
     /// decided offline.
     pub absent: Vec<String>,
     /// Keys the request has but whose values cannot be known offline
-    /// (a pod's name), even where `absent` has a prefix of them.
+    /// (a pod's name), even where `absent` has a prefix of them: a
+    /// condition on one is undecided, its `IfExists` form too.
     pub unknowable: Vec<String>,
 }
 
@@ -90,7 +91,7 @@ impl Request {
             None => name.eq_ignore_ascii_case(key),
         };
         if self.unknowable.iter().any(named) {
-            KeyLookup::Unknown
+            KeyLookup::PresentUnknown
         } else if self.absent.iter().any(named) {
             KeyLookup::Absent
         } else {
@@ -102,6 +103,10 @@ impl Request {
 enum KeyLookup<'a> {
     Present(&'a [String]),
     Absent,
+    /// In the request, with values that cannot be known offline (a pod's
+    /// name): every operator on it is undecided, `IfExists` forms too.
+    PresentUnknown,
+    /// Neither known present nor known absent.
     Unknown,
 }
 
@@ -109,7 +114,7 @@ enum KeyLookup<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     Allowed,
-    /// An `Allow` statement applies and no `Deny` does… or none applies.
+    /// An explicit `Deny` applies, or no `Allow` statement does.
     Denied,
     /// It hangs on something the evaluator cannot decide offline.
     Undecided,

@@ -174,7 +174,9 @@ fn cases() -> Vec<(&'static str, serde_json::Value, Request, Decision)> {
         // IfExists
         ("IfExists on an absent key holds", web("Allow", json!({"StringEqualsIfExists": {"aws:RequestTag/team": "x"}})).with_principal_service(), pod("sts:AssumeRole", "spinnaker", "spin-sa"), A),
         ("IfExists on a present key compares", web("Allow", json!({"StringEqualsIfExists": {"aws:RequestTag/kubernetes-namespace": "other"}})).with_principal_service(), pod("sts:AssumeRole", "spinnaker", "spin-sa"), D),
-        ("IfExists on an unknowable key holds", web("Allow", json!({"StringEqualsIfExists": {"aws:RequestTag/kubernetes-pod-name": "x"}})).with_principal_service(), pod("sts:AssumeRole", "spinnaker", "spin-sa"), A),
+        ("IfExists on a present but unknowable key is undecided", web("Allow", json!({"StringEqualsIfExists": {"aws:RequestTag/kubernetes-pod-name": "x"}})).with_principal_service(), pod("sts:AssumeRole", "spinnaker", "spin-sa"), U),
+        ("IfExists on a key the request may lack holds", web("Allow", json!({"StringEqualsIfExists": {"aws:SourceVpc": "vpc-1"}})), irsa(SA, "x"), A),
+        ("a policy variable is undecided", web("Allow", json!({"StringEquals": {&sub: "system:serviceaccount:spinnaker:${aws:username}"}})), irsa(SA, "x"), U),
         ("unknowable key is undecided", web("Allow", json!({"StringEquals": {"aws:RequestTag/kubernetes-pod-name": "x"}})).with_principal_service(), pod("sts:AssumeRole", "spinnaker", "spin-sa"), U),
         ("unknowable key after a failing one is denied", web("Allow", json!({"StringEquals": {"aws:RequestTag/kubernetes-namespace": "other", "aws:RequestTag/kubernetes-pod-name": "x"}})).with_principal_service(), pod("sts:AssumeRole", "spinnaker", "spin-sa"), D),
         // Null

@@ -14,12 +14,22 @@ use super::{ExportError, Position};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AwsExport {
     pub roles: Vec<RoleRecord>,
-    /// Whether a `list-roles` export was read: a role absent from it is
-    /// missing (`get-role` exports only say something of their own role).
+    /// Whether a whole `list-roles` export was read: a role absent from it
+    /// is missing (`get-role` exports only say something of their own
+    /// role, and a truncated list nothing of what it lacks).
     pub lists_roles: bool,
+    /// Roles known not to exist (`get-role` answered `NoSuchEntity`).
+    pub missing_roles: Vec<String>,
+    /// Whether a whole list of Pod Identity associations was read: an
+    /// association absent from it does not exist.
+    pub lists_associations: bool,
     pub clusters: Vec<ClusterRecord>,
     /// `None` when no `list-open-id-connect-providers` export was read.
     pub oidc_providers: Option<Vec<Record<String>>>,
+    /// The account the provider list is of, when known (`--live` asks
+    /// `sts get-caller-identity`); else it speaks for the accounts of the
+    /// providers it shows.
+    pub providers_account: Option<String>,
     pub associations: Vec<AssociationRecord>,
 }
 
@@ -131,11 +141,17 @@ struct TopLevel {
     role: Option<RoleJson>,
     #[serde(rename = "Roles")]
     roles: Option<Vec<RoleJson>>,
+    /// `list-roles` cut short (`--max-items`, `--no-paginate`).
+    #[serde(rename = "IsTruncated", default)]
+    is_truncated: bool,
     cluster: Option<ClusterJson>,
     #[serde(rename = "OpenIDConnectProviderList")]
     providers: Option<Vec<ProviderJson>>,
     association: Option<AssociationJson>,
     associations: Option<Vec<AssociationJson>>,
+    /// `list-pod-identity-associations` cut short.
+    #[serde(rename = "nextToken")]
+    next_token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -229,7 +245,7 @@ fn add(export: &mut AwsExport, top: TopLevel, prefix: &str) -> Result<(), Export
     }
     if let Some(roles) = top.roles {
         known = true;
-        export.lists_roles = true;
+        export.lists_roles |= !top.is_truncated;
         let base = at("Roles");
         export.roles.extend(
             roles
@@ -265,6 +281,7 @@ fn add(export: &mut AwsExport, top: TopLevel, prefix: &str) -> Result<(), Export
     }
     if let Some(associations) = top.associations {
         known = true;
+        export.lists_associations |= top.next_token.is_none();
         let base = at("associations");
         export.associations.extend(
             associations
@@ -364,6 +381,23 @@ mod tests {
         );
         assert_eq!(export.associations[1].role_arn, None);
         assert_eq!(export.associations[1].path, "[3].associations[0]");
+    }
+
+    #[test]
+    fn truncated_lists_do_not_prove_absence() {
+        let whole = read_aws(br#"{"Roles": [], "IsTruncated": false}"#).unwrap();
+        assert!(whole.lists_roles);
+        let cut = read_aws(br#"{"Roles": [], "IsTruncated": true, "Marker": "AAAA"}"#).unwrap();
+        assert!(!cut.lists_roles);
+        let empty = read_aws(br#"{"associations": []}"#).unwrap();
+        assert!(empty.lists_associations);
+        let cut = read_aws(br#"{"associations": [], "nextToken": "x"}"#).unwrap();
+        assert!(!cut.lists_associations);
+        let one = read_aws(br#"{"association": {"clusterName": "c", "namespace": "n", "serviceAccount": "s", "roleArn": "r"}}"#).unwrap();
+        assert!(
+            !one.lists_associations,
+            "a describe says nothing of the others"
+        );
     }
 
     #[test]

@@ -27,13 +27,21 @@ fn clusters(exports: &Exports) -> impl Iterator<Item = (&str, &ClusterRecord)> {
         .flat_map(|e| e.content.clusters.iter().map(|c| (e.name.as_str(), c)))
 }
 
-/// Checks the cluster's name and issuer and the OIDC providers; returns
-/// the issuer to simulate IRSA with.
+/// What the cluster export tells the simulated requests.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ClusterFacts {
+    /// The issuer to simulate IRSA with.
+    pub issuer: Option<Issuer>,
+    /// The exported cluster's ARN (Pod Identity's `eks-cluster-arn` tag).
+    pub arn: Option<String>,
+}
+
+/// Checks the cluster's name and issuer and the OIDC providers.
 pub(super) fn check(
     install: &Install,
     exports: &Exports,
     findings: &mut Vec<Diagnostic>,
-) -> Option<Issuer> {
+) -> ClusterFacts {
     // The exported cluster this file is about: the one of its name, else
     // the only one.
     let all: Vec<_> = clusters(exports).collect();
@@ -117,7 +125,10 @@ pub(super) fn check(
     if let Some(issuer) = &issuer {
         check_providers(install, exports, issuer, findings);
     }
-    issuer
+    ClusterFacts {
+        issuer,
+        arn: cluster.and_then(|(_, c)| c.arn.clone()),
+    }
 }
 
 /// Every account with an IRSA role needs an IAM OIDC provider for the
@@ -133,10 +144,13 @@ fn check_providers(
         let Some(providers) = &named.content.oidc_providers else {
             continue;
         };
-        let listed_accounts: Vec<&str> = providers
-            .iter()
-            .filter_map(|p| p.value.split(':').nth(4))
-            .collect();
+        let listed_accounts: Vec<&str> = match &named.content.providers_account {
+            Some(account) => vec![account.as_str()],
+            None => providers
+                .iter()
+                .filter_map(|p| p.value.split(':').nth(4))
+                .collect(),
+        };
         let mut checked: Vec<String> = Vec::new();
         for account in install
             .service_accounts
@@ -194,7 +208,8 @@ pub(super) fn check_associations(
     exports: &Exports,
     findings: &mut Vec<Diagnostic>,
 ) {
-    if associations(exports).next().is_none() {
+    let listed = exports.aws.iter().any(|e| e.content.lists_associations);
+    if associations(exports).next().is_none() && !listed {
         return;
     }
     for association in &install.associations {
@@ -216,27 +231,16 @@ pub(super) fn check_associations(
             association.namespace, association.service_account, association.cluster
         );
         if matching.is_empty() {
-            findings.push(
+            findings.push(if listed {
+                missing_association(exports, &who, span, &association.service_account)
+            } else {
                 finding(
-                    Code::AssociationMissing,
+                    Code::AssociationRoleUnknown,
                     span,
-                    format!("no Pod Identity association for {who}: its pods get no role"),
+                    format!("no export says whether {who} has a Pod Identity association"),
                 )
-                .with_note(format!(
-                    "the association exports ({}) have none for it",
-                    exports
-                        .aws
-                        .iter()
-                        .filter(|e| !e.content.associations.is_empty())
-                        .map(|e| e.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-                .with_help(format!(
-                    "run `irsa compile -o DIR` and `aws eks create-pod-identity-association --cli-input-json file://DIR/pod-identity/{}.json`",
-                    association.service_account
-                )),
-            );
+                .with_help("add `aws eks list-pod-identity-associations --cluster-name C` output: the `describe` outputs given are of other ServiceAccounts")
+            });
             continue;
         }
         let with_role: Vec<_> = matching
@@ -275,4 +279,27 @@ pub(super) fn check_associations(
             }
         }
     }
+}
+
+fn missing_association(
+    exports: &Exports,
+    who: &str,
+    span: std::ops::Range<usize>,
+    service_account: &str,
+) -> Diagnostic {
+    let lists: Vec<&str> = exports
+        .aws
+        .iter()
+        .filter(|e| e.content.lists_associations)
+        .map(|e| e.name.as_str())
+        .collect();
+    finding(
+        Code::AssociationMissing,
+        span,
+        format!("no Pod Identity association for {who}: its pods get no role"),
+    )
+    .with_note(format!("{} has none for it", lists.join(", ")))
+    .with_help(format!(
+        "run `irsa compile -o DIR` and `aws eks create-pod-identity-association --cli-input-json file://DIR/pod-identity/{service_account}.json`"
+    ))
 }

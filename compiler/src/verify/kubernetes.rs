@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{Exports, at, finding, member};
-use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::exports::kubernetes::KubeObject;
 use crate::ir::{Install, ServiceAccount};
 
@@ -153,15 +153,7 @@ fn check_annotations(
             continue;
         }
         let candidates: Vec<&str> = known.collect();
-        let meant = candidates
-            .iter()
-            .find(|k| k.eq_ignore_ascii_case(key))
-            .copied()
-            .or_else(|| {
-                looks_like_eks(key)
-                    .then(|| did_you_mean(key, &candidates))
-                    .flatten()
-            });
+        let meant = candidates.iter().copied().find(|k| misspelling_of(key, k));
         if let Some(meant) = meant {
             misspelt |= meant == ROLE_ARN;
             findings.push(
@@ -235,11 +227,26 @@ fn check_annotations(
     }
 }
 
-/// A key that is about EKS at all (so that `example.com/role` is left
-/// alone).
-fn looks_like_eks(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    lower.contains("eks") || lower.contains("amazon") || lower.contains("role-arn")
+/// Whether `key` is `known` mistyped: the same but for case; the same
+/// name under a domain that is about EKS (`eks.amazon.com/role-arn`); or,
+/// under EKS's own domain, a name at most two edits away (`role_arn`). An
+/// EKS annotation of another feature (`eks.amazonaws.com/compute-type`) is
+/// none.
+fn misspelling_of(key: &str, known: &str) -> bool {
+    if key.eq_ignore_ascii_case(known) {
+        return true;
+    }
+    let (Some((domain, name)), Some((known_domain, known_name))) =
+        (key.split_once('/'), known.split_once('/'))
+    else {
+        return false;
+    };
+    let domain = domain.to_ascii_lowercase();
+    let name = name.to_ascii_lowercase();
+    if name == known_name {
+        return domain != known_domain && (domain.contains("eks") || domain.contains("amazon"));
+    }
+    domain == known_domain && strsim::levenshtein(&name, known_name) <= 2
 }
 
 fn service_key_path(key: &str) -> String {
@@ -259,10 +266,6 @@ fn check_spinnaker_service(
     let Some(service) = services
         .iter()
         .find(|o| o.name() == Some(install.name.value.as_str()))
-        .or(match services.as_slice() {
-            [only] => Some(only),
-            _ => None,
-        })
     else {
         let found: Vec<String> = services
             .iter()

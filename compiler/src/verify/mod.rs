@@ -10,6 +10,7 @@
 
 mod cluster;
 mod kubernetes;
+mod probes;
 mod requests;
 mod trust;
 
@@ -145,8 +146,8 @@ pub fn with_findings(
 /// their place in the file.
 pub fn verify(install: &Install, exports: &Exports) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
-    let issuer = cluster::check(install, exports, &mut findings);
-    trust::check(install, exports, issuer.as_ref(), &mut findings);
+    let cluster = cluster::check(install, exports, &mut findings);
+    trust::check(install, exports, &cluster, &mut findings);
     cluster::check_associations(install, exports, &mut findings);
     kubernetes::check(install, exports, &mut findings);
     findings.sort_by_key(|d| (d.span.start, d.span.end));

@@ -40,11 +40,13 @@ pub(super) fn irsa(role: &Role, issuer: &str, subject: &str, audience: &str) -> 
             (format!("{issuer}:aud"), vec![audience.to_owned()]),
         ],
         absent: Vec::new(),
-        unknowable: Vec::new(),
+        // The webhook's SDKs name every session; verify cannot know how.
+        unknowable: vec!["sts:RoleSessionName".to_owned()],
     }
 }
 
 /// What a Pod Identity session knows of its pod.
+#[derive(Debug, Clone, Copy)]
 pub(super) struct PodIdentityPod<'a> {
     pub cluster: &'a str,
     /// Known when the region and the account are.

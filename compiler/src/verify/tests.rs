@@ -102,7 +102,7 @@ fn a_wildcard_is_named_in_the_note() {
     assert_eq!(
         finding.notes,
         [
-            "it admits any ServiceAccount of its namespace, through `StringLike` `system:serviceaccount:spinnaker:*` (aws.json: Role.AssumeRolePolicyDocument.Statement)"
+            "its `StringLike` `system:serviceaccount:spinnaker:*` on `oidc.eks.us-west-2.amazonaws.com/id/X:sub` admits whatever the wildcard matches (aws.json: Role.AssumeRolePolicyDocument.Statement.Condition.StringLike.\"oidc.eks.us-west-2.amazonaws.com/id/X:sub\")"
         ]
     );
 }
@@ -146,6 +146,13 @@ fn annotations_the_webhook_ignores() {
                 "    eks.amazonaws.com/role-arn: {arn}\n    eks.amazonaws.com/audience: other\n"
             ),
             vec![Code::SpinnakerServiceMissing, Code::AnnotationDiffers],
+        ),
+        // EKS annotations of other features are not misspellings.
+        (
+            format!(
+                "    eks.amazonaws.com/role-arn: {arn}\n    eks.amazonaws.com/compute-type: ec2\n    eks.amazonaws.com/x: \"1\"\n    eks.amazonaws.com/role-arn-previous: {arn}\n"
+            ),
+            vec![Code::SpinnakerServiceMissing],
         ),
     ] {
         assert_eq!(

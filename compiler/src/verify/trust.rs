@@ -2,83 +2,120 @@
 //! requests of its ServiceAccounts (can they get in?) and with probes (can
 //! anyone else?).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use serde_json::Value;
 
-use super::cluster::Issuer;
+use super::cluster::{ClusterFacts, Issuer};
 use super::requests::{self, PodIdentityPod};
-use super::{Exports, at, finding, member};
+use super::{Exports, at, finding, member, probes};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::evaluate::{
     self, Decision, Document, Effect, Evaluation, Principal, Request, StatementOutcome,
 };
 use crate::exports::aws::RoleRecord;
 use crate::ir::{Install, IrsaTrust, PodIdentityTrust, Role, ServiceAccount, TrustPolicy};
-use crate::policy::{self, POD_IDENTITY_ACTIONS, POD_IDENTITY_PRINCIPAL};
+use crate::policy::{self, POD_IDENTITY_ACTIONS};
 
-/// A ServiceAccount name no one would give: a probe for "anyone else?".
-const PROBE: &str = "irsa-verify-probe";
+/// `AssumeRolePolicyDocument`'s length limit (IAM API reference,
+/// `CreateRole`).
+const MAX_TRUST_POLICY_CHARS: usize = 131_072;
 
 /// Every exported role by lowercased ARN (IAM role names are
 /// case-insensitive), with its export.
 struct RoleIndex<'a> {
     roles: HashMap<String, (&'a str, &'a RoleRecord)>,
-    /// The `list-roles` exports: a role absent from them is missing.
-    lists: Vec<&'a str>,
+    /// The whole `list-roles` exports, each with the accounts its roles
+    /// are in: a role of one of those accounts absent from it is missing
+    /// (an empty list speaks for every account).
+    lists: Vec<(&'a str, HashSet<&'a str>)>,
+    /// Roles an export says do not exist (lowercased ARN → export).
+    missing: HashMap<String, &'a str>,
 }
 
 impl<'a> RoleIndex<'a> {
     fn new(exports: &'a Exports) -> Self {
-        let mut roles = HashMap::new();
-        let mut lists = Vec::new();
+        let mut index = RoleIndex {
+            roles: HashMap::new(),
+            lists: Vec::new(),
+            missing: HashMap::new(),
+        };
         for named in &exports.aws {
+            let name = named.name.as_str();
             if named.content.lists_roles {
-                lists.push(named.name.as_str());
+                let accounts = named
+                    .content
+                    .roles
+                    .iter()
+                    .filter_map(|r| r.arn.split(':').nth(4))
+                    .collect();
+                index.lists.push((name, accounts));
             }
             for role in &named.content.roles {
-                roles
+                index
+                    .roles
                     .entry(role.arn.to_ascii_lowercase())
-                    .or_insert((named.name.as_str(), role));
+                    .or_insert((name, role));
+            }
+            for arn in &named.content.missing_roles {
+                index.missing.insert(arn.to_ascii_lowercase(), name);
             }
         }
-        RoleIndex { roles, lists }
+        index
+    }
+
+    fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.lists.is_empty() && self.missing.is_empty()
     }
 
     fn get(&self, role: &Role) -> Option<&(&'a str, &'a RoleRecord)> {
         self.roles.get(&role.arn().to_ascii_lowercase())
     }
+
+    /// The exports that prove a role missing.
+    fn proving_missing(&self, role: &Role) -> Vec<&'a str> {
+        let mut proof: Vec<&str> = self
+            .lists
+            .iter()
+            .filter(|(_, accounts)| accounts.is_empty() || accounts.contains(role.account.as_str()))
+            .map(|(name, _)| *name)
+            .collect();
+        proof.extend(self.missing.get(&role.arn().to_ascii_lowercase()));
+        proof
+    }
 }
 
 /// What one role is checked with.
-struct RoleCheck<'a> {
-    install: &'a Install,
-    role: &'a Role,
+pub(super) struct RoleCheck<'a> {
+    pub install: &'a Install,
+    pub role: &'a Role,
     /// Where the file expects the role: its `role` statement, else where
     /// it is first written.
-    span: Range<usize>,
-    users: Vec<&'a ServiceAccount>,
-    issuer: Option<&'a Issuer>,
-    export: &'a str,
-    record: &'a RoleRecord,
-    document: Document,
+    pub span: Range<usize>,
+    pub users: Vec<&'a ServiceAccount>,
+    pub issuer: Option<&'a Issuer>,
+    pub export: &'a str,
+    pub record: &'a RoleRecord,
+    pub document: Document,
     /// Whether `Statement` is a list (its JSON path has an index).
-    listed: bool,
-    /// The cluster's ARN (a Pod Identity session tag), when the region is
-    /// known: `arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME`, the role's
+    pub listed: bool,
+    /// The cluster's ARN (a Pod Identity session tag): the cluster
+    /// export's, else, when the region is known,
+    /// `arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME` with the role's
     /// account (Pod Identity roles are in the cluster's account).
-    cluster_arn: Option<String>,
+    pub cluster_arn: Option<String>,
 }
 
 pub(super) fn check(
     install: &Install,
     exports: &Exports,
-    issuer: Option<&Issuer>,
+    cluster: &ClusterFacts,
     findings: &mut Vec<Diagnostic>,
 ) {
+    let issuer = cluster.issuer.as_ref();
     let index = RoleIndex::new(exports);
-    if index.roles.is_empty() && index.lists.is_empty() {
+    if index.is_empty() {
         return;
     }
     let mut warned_no_issuer = false;
@@ -87,7 +124,7 @@ pub(super) fn check(
             .managed_role(role)
             .map_or_else(|| role.span.clone(), |m| m.role.span.clone());
         let Some((export, record)) = index.get(role) else {
-            findings.push(not_exported(role, span, &index.lists));
+            findings.push(not_exported(role, span, &index.proving_missing(role)));
             continue;
         };
         let value = match record.trust_policy() {
@@ -97,6 +134,17 @@ pub(super) fn check(
                 continue;
             }
         };
+        // IAM takes at most 131,072 characters here; a larger document
+        // is no role's, and evaluating it would only cost time.
+        if policy::compact_len(&value) > MAX_TRUST_POLICY_CHARS {
+            findings.push(unreadable(
+                role,
+                span,
+                &format!("it is longer than IAM's limit of {MAX_TRUST_POLICY_CHARS} characters"),
+                &at(export, &record.path),
+            ));
+            continue;
+        }
         let document = match Document::from_json(&value) {
             Ok(document) => document,
             Err(error) => {
@@ -119,13 +167,15 @@ pub(super) fn check(
             record,
             document,
             listed: matches!(value.get("Statement"), Some(Value::Array(_))),
-            cluster_arn: match (&install.region, &install.cluster) {
-                (Some(region), Some(cluster)) => Some(format!(
-                    "arn:{}:eks:{}:{}:cluster/{}",
-                    role.partition, region.value, role.account, cluster.value
-                )),
-                _ => None,
-            },
+            cluster_arn: cluster.arn.clone().or_else(|| {
+                match (&install.region, &install.cluster) {
+                    (Some(region), Some(cluster)) => Some(format!(
+                        "arn:{}:eks:{}:{}:cluster/{}",
+                        role.partition, region.value, role.account, cluster.value
+                    )),
+                    _ => None,
+                }
+            }),
         };
         if check.users.iter().any(|u| u.identity.uses_irsa())
             && (issuer.is_none() || install.namespace.is_none())
@@ -154,8 +204,8 @@ fn roles_and_users(install: &Install) -> Vec<(&Role, Vec<&ServiceAccount>)> {
     out
 }
 
-fn not_exported(role: &Role, span: Range<usize>, lists: &[&str]) -> Diagnostic {
-    if lists.is_empty() {
+fn not_exported(role: &Role, span: Range<usize>, proof: &[&str]) -> Diagnostic {
+    if proof.is_empty() {
         finding(
             Code::RoleNotExported,
             span,
@@ -174,7 +224,7 @@ fn not_exported(role: &Role, span: Range<usize>, lists: &[&str]) -> Diagnostic {
             span,
             format!("the role `{}` does not exist", role.arn()),
         )
-        .with_note(format!("{} has no role `{}`", lists.join(", "), role.name))
+        .with_note(format!("{} has no role `{}`", proof.join(", "), role.name))
         .with_help("create it (`irsa compile --iam terraform|cloudformation|ack|crossplane` writes it for a `role` statement), or correct the file")
     }
 }
@@ -212,8 +262,8 @@ fn no_issuer(install: &Install, no_issuer: bool) -> Diagnostic {
 impl RoleCheck<'_> {
     fn run(&self, findings: &mut Vec<Diagnostic>) {
         let mut unmodelled: Vec<(usize, String)> = Vec::new();
+        let mut seen = HashSet::new();
         let mut broader: Vec<String> = Vec::new();
-        self.other_principals(&mut broader);
         for user in &self.users {
             if user.identity.uses_irsa()
                 && let Some((issuer, namespace)) = self.irsa_context()
@@ -221,7 +271,7 @@ impl RoleCheck<'_> {
                 let subject = requests::subject(namespace, &user.name);
                 let request = requests::irsa(self.role, issuer, &subject, &user.audience);
                 let evaluation = evaluate::evaluate(&self.document, &request);
-                note_unmodelled(&evaluation, &mut unmodelled);
+                note_unmodelled(&evaluation, &mut seen, &mut unmodelled);
                 if evaluation.decision == Decision::Denied {
                     findings.push(self.refused(
                         user,
@@ -237,7 +287,7 @@ impl RoleCheck<'_> {
                 for action in POD_IDENTITY_ACTIONS {
                     let request = requests::pod_identity(action, &pod);
                     let evaluation = evaluate::evaluate(&self.document, &request);
-                    note_unmodelled(&evaluation, &mut unmodelled);
+                    note_unmodelled(&evaluation, &mut seen, &mut unmodelled);
                     if evaluation.decision == Decision::Denied {
                         findings.push(self.refused(
                             user,
@@ -250,8 +300,7 @@ impl RoleCheck<'_> {
                 }
             }
         }
-        self.irsa_probes(&mut broader);
-        self.pod_identity_probes(&mut broader);
+        probes::broader(self, &mut broader);
         if !broader.is_empty() {
             let mut diagnostic = finding(
                 Code::TrustTooBroad,
@@ -283,14 +332,14 @@ impl RoleCheck<'_> {
         }
     }
 
-    fn irsa_context(&self) -> Option<(&str, &str)> {
+    pub(super) fn irsa_context(&self) -> Option<(&str, &str)> {
         Some((
             self.issuer?.issuer.as_str(),
             self.install.namespace.as_ref()?.value.as_str(),
         ))
     }
 
-    fn pod<'s>(&'s self, service_account: &'s str) -> Option<PodIdentityPod<'s>> {
+    pub(super) fn pod<'s>(&'s self, service_account: &'s str) -> Option<PodIdentityPod<'s>> {
         let association = self
             .install
             .associations
@@ -304,7 +353,7 @@ impl RoleCheck<'_> {
         })
     }
 
-    fn statement_path(&self, index: usize) -> String {
+    pub(super) fn statement_path(&self, index: usize) -> String {
         let statement = if self.listed {
             format!("Statement[{index}]")
         } else {
@@ -413,6 +462,10 @@ impl RoleCheck<'_> {
                     })
                     .unwrap_or_default();
                 let reason = match wanted {
+                    // `StringNotEquals`, `ArnNotLike`…: the value is excluded.
+                    Some(wanted) if operator.contains("Not") => {
+                        format!("{part}: `{operator}` on `{key}` excludes `{wanted}`")
+                    }
                     Some(wanted) => {
                         format!("{part}: `{operator}` on `{key}` admits {values}, not `{wanted}`")
                     }
@@ -436,7 +489,7 @@ impl RoleCheck<'_> {
     }
 
     /// What to do about a trust policy that differs from the file's.
-    fn fix_help(&self) -> String {
+    pub(super) fn fix_help(&self) -> String {
         if let Some(path) = trust_policy_file(self.install, self.role) {
             return format!(
                 "run `irsa compile -o DIR` and apply its trust policy: `aws iam update-assume-role-policy --role-name {} --policy-document file://DIR/{path}`",
@@ -504,214 +557,10 @@ impl RoleCheck<'_> {
             pod_identity,
         })))
     }
-
-    /// Statements that trust a principal the file does not use.
-    fn other_principals(&self, broader: &mut Vec<String>) {
-        let irsa = self.users.iter().any(|u| u.identity.uses_irsa());
-        let pod_identity = self.users.iter().any(|u| u.identity.uses_pod_identity());
-        let provider = self
-            .issuer
-            .map(|issuer| requests::provider_arn(self.role, &issuer.issuer));
-        for (index, statement) in self.document.statements.iter().enumerate() {
-            if statement.effect != Effect::Allow {
-                continue;
-            }
-            for principal in statement.principal.principals() {
-                let expected = match principal {
-                    Principal::Anyone => false,
-                    Principal::Typed { kind, value } => match kind.as_str() {
-                        "Federated" => irsa && provider.as_deref().is_none_or(|p| p == value),
-                        "Service" => {
-                            pod_identity && value.eq_ignore_ascii_case(POD_IDENTITY_PRINCIPAL)
-                        }
-                        _ => false,
-                    },
-                };
-                if expected {
-                    continue;
-                }
-                let what = match principal {
-                    Principal::Anyone => "it trusts anyone (`\"Principal\": \"*\"`)".to_owned(),
-                    Principal::Typed { .. } => format!("it also trusts `{principal}`"),
-                };
-                broader.push(format!("{what} ({})", self.statement_path(index)));
-            }
-        }
-    }
-
-    /// Other subjects and audiences the IRSA statement admits.
-    fn irsa_probes(&self, broader: &mut Vec<String>) {
-        let Some((issuer, namespace)) = self.irsa_context() else {
-            return;
-        };
-        let irsa_users: Vec<&&ServiceAccount> = self
-            .users
-            .iter()
-            .filter(|u| u.identity.uses_irsa())
-            .collect();
-        let Some(first) = irsa_users.first() else {
-            return;
-        };
-        let expected: Vec<String> = irsa_users
-            .iter()
-            .map(|u| requests::subject(namespace, &u.name))
-            .collect();
-        let sub_key = format!("{issuer}:sub");
-        let allowed = |subject: &str, audience: &str| {
-            let request = requests::irsa(self.role, issuer, subject, audience);
-            let evaluation = evaluate::evaluate(&self.document, &request);
-            (evaluation.decision == Decision::Allowed).then(|| applying(&evaluation))
-        };
-        let mut literals: Vec<String> = self.condition_values(&sub_key);
-        literals.retain(|v| !v.contains(['*', '?']) && !expected.contains(v));
-        literals.dedup();
-        for subject in literals {
-            if let Some(index) = allowed(&subject, &first.audience) {
-                broader.push(format!(
-                    "it also admits `{subject}` ({})",
-                    self.statement_path(index)
-                ));
-            }
-        }
-        let patterns = self.wildcard_values(&sub_key);
-        let any_namespace = requests::subject(PROBE, PROBE);
-        let this_namespace = requests::subject(namespace, PROBE);
-        let wide = allowed(&any_namespace, &first.audience)
-            .map(|i| ("any ServiceAccount of any namespace", i))
-            .or_else(|| {
-                allowed(&this_namespace, &first.audience)
-                    .map(|i| ("any ServiceAccount of its namespace", i))
-            });
-        if let Some((who, index)) = wide {
-            let why = if patterns.is_empty() {
-                format!("as no condition on `{sub_key}` names the ServiceAccount")
-            } else {
-                format!("through `StringLike` {}", patterns.join(", "))
-            };
-            broader.push(format!(
-                "it admits {who}, {why} ({})",
-                self.statement_path(index)
-            ));
-        }
-        let subject = requests::subject(namespace, &first.name);
-        if let Some(index) = allowed(&subject, PROBE) {
-            broader.push(format!(
-                "it accepts any audience: no condition on `{issuer}:aud` restricts it ({})",
-                self.statement_path(index)
-            ));
-        }
-    }
-
-    /// Other ServiceAccounts, namespaces and clusters Pod Identity admits.
-    fn pod_identity_probes(&self, broader: &mut Vec<String>) {
-        let Some(user) = self.users.iter().find(|u| u.identity.uses_pod_identity()) else {
-            return;
-        };
-        let Some(pod) = self.pod(&user.name) else {
-            return;
-        };
-        let expected: Vec<&str> = self
-            .users
-            .iter()
-            .filter(|u| u.identity.uses_pod_identity())
-            .map(|u| u.name.as_str())
-            .collect();
-        let allowed = |pod: &PodIdentityPod<'_>| {
-            let request = requests::pod_identity(POD_IDENTITY_ACTIONS[0], pod);
-            let evaluation = evaluate::evaluate(&self.document, &request);
-            (evaluation.decision == Decision::Allowed).then(|| applying(&evaluation))
-        };
-        let mut literals = self.condition_values("aws:RequestTag/kubernetes-service-account");
-        literals.retain(|v| !v.contains(['*', '?']) && !expected.contains(&v.as_str()));
-        literals.dedup();
-        for name in &literals {
-            if let Some(index) = allowed(&PodIdentityPod {
-                service_account: name,
-                ..pod_copy(&pod)
-            }) {
-                broader.push(format!(
-                    "it also admits the ServiceAccount `{name}` ({})",
-                    self.statement_path(index)
-                ));
-            }
-        }
-        // Another cluster has another ARN too.
-        let probe_arn = pod
-            .cluster_arn
-            .and_then(|arn| arn.rsplit_once('/'))
-            .map(|(head, _)| format!("{head}/{PROBE}"));
-        let probes = [
-            (
-                PodIdentityPod {
-                    service_account: PROBE,
-                    ..pod_copy(&pod)
-                },
-                "any ServiceAccount of its namespace",
-                "kubernetes-service-account",
-            ),
-            (
-                PodIdentityPod {
-                    namespace: PROBE,
-                    ..pod_copy(&pod)
-                },
-                "any namespace",
-                "kubernetes-namespace",
-            ),
-            (
-                PodIdentityPod {
-                    cluster: PROBE,
-                    cluster_arn: probe_arn.as_deref(),
-                    ..pod_copy(&pod)
-                },
-                "any cluster of the account",
-                "eks-cluster-name",
-            ),
-        ];
-        for (probe, who, tag) in &probes {
-            if let Some(index) = allowed(probe) {
-                broader.push(format!(
-                    "it admits {who}: no condition on `aws:RequestTag/{tag}` restricts it ({})",
-                    self.statement_path(index)
-                ));
-            }
-        }
-    }
-
-    /// Every value any condition gives a key (compared without case).
-    fn condition_values(&self, key: &str) -> Vec<String> {
-        self.document
-            .statements
-            .iter()
-            .flat_map(|s| &s.conditions)
-            .filter(|c| c.key.eq_ignore_ascii_case(key))
-            .flat_map(|c| c.values.iter().cloned())
-            .collect()
-    }
-
-    fn wildcard_values(&self, key: &str) -> Vec<String> {
-        self.document
-            .statements
-            .iter()
-            .flat_map(|s| &s.conditions)
-            .filter(|c| c.key.eq_ignore_ascii_case(key) && c.operator_text.contains("Like"))
-            .flat_map(|c| c.values.iter())
-            .filter(|v| v.contains(['*', '?']))
-            .map(|v| format!("`{v}`"))
-            .collect()
-    }
-}
-
-fn pod_copy<'a>(pod: &PodIdentityPod<'a>) -> PodIdentityPod<'a> {
-    PodIdentityPod {
-        cluster: pod.cluster,
-        cluster_arn: pod.cluster_arn,
-        namespace: pod.namespace,
-        service_account: pod.service_account,
-    }
 }
 
 /// The first `Allow` statement that applies.
-fn applying(evaluation: &Evaluation) -> usize {
+pub(super) fn applying(evaluation: &Evaluation) -> usize {
     evaluation
         .statements
         .iter()
@@ -721,10 +570,14 @@ fn applying(evaluation: &Evaluation) -> usize {
         .unwrap_or(0)
 }
 
-fn note_unmodelled(evaluation: &Evaluation, out: &mut Vec<(usize, String)>) {
+fn note_unmodelled(
+    evaluation: &Evaluation,
+    seen: &mut HashSet<(usize, String)>,
+    out: &mut Vec<(usize, String)>,
+) {
     for item in &evaluation.unmodelled {
         let entry = (item.statement, item.what.clone());
-        if !out.contains(&entry) {
+        if seen.insert(entry.clone()) {
             out.push(entry);
         }
     }
