@@ -144,6 +144,19 @@ codes! {
     LongTokenExpiration = "W003", Warning, "`token-expiration` above 86400 seconds";
     ManyPolicies = "W004", Warning, "more than 10 policies on one role";
     JavaSdkPodIdentity = "W005", Warning, "Spinnaker's Java services may predate Pod Identity support";
+    // `irsa import` (LANGUAGE.md §13): errors I0xx, warnings I1xx.
+    NoSpinnakerService = "I001", Error, "the input holds no SpinnakerService";
+    AmbiguousSpinnakerService = "I002", Error, "two SpinnakerServices name ServiceAccounts";
+    DuplicateServiceAccount = "I003", Error, "one ServiceAccount appears twice with different metadata";
+    UnimportableValue = "I004", Error, "a value that cannot be written as .irsa";
+    UnreadableExport = "I005", Error, "the export cannot be read";
+    NoServiceAccountNames = "I006", Error, "the SpinnakerService names no ServiceAccount";
+    SecondSpinnakerService = "I101", Warning, "a second SpinnakerService is left out";
+    UnknownServiceKey = "I102", Warning, "an unknown service-settings key is left out";
+    OtherServiceSettings = "I103", Warning, "service-settings content other than serviceAccountName is left out";
+    UnusedServiceAccount = "I104", Warning, "a ServiceAccount that no service uses is left out";
+    ForeignManagedBy = "I105", Warning, "another `app.kubernetes.io/managed-by` label is left out";
+    ServiceAccountFieldLeftOut = "I106", Warning, "a ServiceAccount field that irsa does not write is left out";
 }
 
 /// The long explanations of every code: the same text as the book's

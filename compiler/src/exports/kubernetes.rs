@@ -55,6 +55,21 @@ impl Positions {
         let path: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
         self.keys.get(&path).copied()
     }
+
+    /// The keys of the mapping at `path`, in the order of the text (a JSON
+    /// value does not keep it: `service-settings` needs it).
+    pub fn keys_of(&self, path: &[&str]) -> Vec<String> {
+        let prefix: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+        let mut keys: Vec<(Position, &String)> = self
+            .keys
+            .range(prefix.clone()..)
+            .take_while(|(key, _)| key.starts_with(&prefix))
+            .filter(|(key, _)| key.len() == prefix.len() + 1)
+            .filter_map(|(key, position)| key.last().map(|last| (*position, last)))
+            .collect();
+        keys.sort_by_key(|(position, _)| (position.line, position.column));
+        keys.into_iter().map(|(_, key)| key.clone()).collect()
+    }
 }
 
 /// An object with the positions of its keys.
