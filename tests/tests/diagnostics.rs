@@ -133,6 +133,9 @@ fn every_code_has_a_case() {
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|code| code.as_str())
+        // `irsa import`'s codes (I…) are about YAML, not `.irsa` files:
+        // tests/tests/import.rs checks that its cases cover them.
+        .filter(|code| !code.starts_with('I'))
         .filter(|code| !covered.contains(*code))
         .collect();
     assert!(

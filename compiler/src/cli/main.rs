@@ -1,6 +1,7 @@
 //! The `irsa` command: file and terminal I/O around the library.
 
 mod args;
+mod import;
 mod output_dir;
 
 use std::io::{self, IsTerminal, Read, Write};
@@ -45,6 +46,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(&args),
         Command::Fmt(args) => fmt(&args),
         Command::Explain(args) => explain(&args),
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

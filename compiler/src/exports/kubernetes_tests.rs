@@ -227,5 +227,8 @@ fn keys_come_in_the_order_of_the_text() {
         located[0].positions.keys_of(&path),
         ["spinnaker", "echo", "clouddriver", "deck"]
     );
-    assert_eq!(located[0].positions.keys_of(&["kind"]), Vec::<String>::new());
+    assert_eq!(
+        located[0].positions.keys_of(&["kind"]),
+        Vec::<String>::new()
+    );
 }

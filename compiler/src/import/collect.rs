@@ -59,13 +59,13 @@ impl Object {
     }
     /// Where the key at `path` is, else where the object starts.
     fn key_origin(&self, path: &[&str]) -> Origin {
-        self.located
-            .positions
-            .key(path)
-            .map_or_else(|| self.origin(), |position| Origin {
+        self.located.positions.key(path).map_or_else(
+            || self.origin(),
+            |position| Origin {
                 input: self.input,
                 position,
-            })
+            },
+        )
     }
 }
 
@@ -242,20 +242,32 @@ fn entries(spinnaker: &Object, report: &mut Report<'_>) -> Vec<Entry> {
         return Vec::new();
     };
     let mut keys = spinnaker.located.positions.keys_of(&SERVICE_SETTINGS);
-    keys.extend(settings.keys().filter(|k| !keys.contains(k)).cloned().collect::<Vec<_>>());
+    keys.extend(
+        settings
+            .keys()
+            .filter(|k| !keys.contains(k))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
     let mut entries = Vec::new();
     for key in keys {
         let Some(value) = settings.get(&key) else {
             continue;
         };
-        let key_path = [SERVICE_SETTINGS[0], SERVICE_SETTINGS[1], SERVICE_SETTINGS[2], &key];
+        let key_path = [
+            SERVICE_SETTINGS[0],
+            SERVICE_SETTINGS[1],
+            SERVICE_SETTINGS[2],
+            &key,
+        ];
         let key_origin = spinnaker.key_origin(&key_path);
         if key != "spinnaker" && !KNOWN_SERVICES.contains(&key.as_str()) {
-            report.add_with_help(
+            report.add_with_suggestion(
                 Code::UnknownServiceKey,
                 key_origin,
                 format!("service-settings key `{key}` left out: irsa knows no such service"),
-                "the services irsa knows are `spinnaker` (`*`) and those of LANGUAGE.md §4",
+                (&key, &KNOWN_SERVICES),
+                "the services irsa knows are `spinnaker` (`*`) and those of the language reference",
             );
             continue;
         }
@@ -275,7 +287,14 @@ fn entries(spinnaker: &Object, report: &mut Report<'_>) -> Vec<Entry> {
                 "an .irsa file holds only serviceAccountName; keep the rest in your own SpinnakerService (`irsa compile --component` patches it and keeps the rest)",
             );
         }
-        let name_path = [key_path[0], key_path[1], key_path[2], &key, "kubernetes", "serviceAccountName"];
+        let name_path = [
+            key_path[0],
+            key_path[1],
+            key_path[2],
+            &key,
+            "kubernetes",
+            "serviceAccountName",
+        ];
         match value.pointer("/kubernetes/serviceAccountName") {
             None => {}
             Some(Value::String(name)) => entries.push(Entry {
@@ -371,7 +390,10 @@ fn accounts(
             }
         }
     }
-    accounts.into_iter().map(|(name, (account, _))| (name, account)).collect()
+    accounts
+        .into_iter()
+        .map(|(name, (account, _))| (name, account))
+        .collect()
 }
 
 fn settings_of(account: &Account) -> Vec<&Setting> {
@@ -382,7 +404,10 @@ fn settings_of(account: &Account) -> Vec<&Setting> {
 fn account(object: &Object, order: usize, report: &mut Report<'_>) -> Account {
     let mut role = None;
     let mut settings = Vec::new();
-    let annotations = object.value().pointer("/metadata/annotations").and_then(Value::as_object);
+    let annotations = object
+        .value()
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object);
     for (key, value) in annotations.into_iter().flatten() {
         let origin = object.key_origin(&["metadata", "annotations", key]);
         let Some(value) = scalar_text(value) else {
@@ -419,11 +444,18 @@ fn account(object: &Object, order: usize, report: &mut Report<'_>) -> Account {
         };
         settings.push((setting, origin));
     }
-    let labels = object.value().pointer("/metadata/labels").and_then(Value::as_object);
+    let labels = object
+        .value()
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object);
     for (key, value) in labels.into_iter().flatten() {
         let origin = object.key_origin(&["metadata", "labels", key]);
         let Some(value) = scalar_text(value) else {
-            report.add(Code::UnimportableValue, origin, format!("label `{key}` is not a string"));
+            report.add(
+                Code::UnimportableValue,
+                origin,
+                format!("label `{key}` is not a string"),
+            );
             continue;
         };
         if key == MANAGED_BY {
@@ -469,12 +501,19 @@ fn warn_left_out_fields(object: &Object, report: &mut Report<'_>) {
             }
         }
     }
-    if let Some(metadata) = object.value().pointer("/metadata").and_then(Value::as_object) {
+    if let Some(metadata) = object
+        .value()
+        .pointer("/metadata")
+        .and_then(Value::as_object)
+    {
         for key in metadata.keys() {
             if !matches!(key.as_str(), "name" | "annotations" | "labels")
                 && !SERVER_SET.contains(&key.as_str())
             {
-                left_out.push((format!("metadata.{key}"), object.key_origin(&["metadata", key])));
+                left_out.push((
+                    format!("metadata.{key}"),
+                    object.key_origin(&["metadata", key]),
+                ));
             }
         }
     }

@@ -91,12 +91,16 @@ pub fn import(inputs: &[ImportInput<'_>]) -> ImportResult {
         collect::collect(&objects, &mut report)
             .filter(|_| !report.failed())
             .map(|found| write::write(&plan::plan(&found)))
-            .and_then(|written| checked(written, &mut report))
+            .and_then(|written| checked(&written, &mut report))
     };
     let mut diagnostics = report.diagnostics;
     diagnostics.sort_by_key(|d| (d.input, d.diagnostic.span.start));
     ImportResult {
-        source: source.filter(|_| !diagnostics.iter().any(|d| d.diagnostic.severity() == Severity::Error)),
+        source: source.filter(|_| {
+            !diagnostics
+                .iter()
+                .any(|d| d.diagnostic.severity() == Severity::Error)
+        }),
         diagnostics,
     }
 }
@@ -118,6 +122,20 @@ pub(crate) struct Report<'a> {
 impl Report<'_> {
     pub(crate) fn add(&mut self, code: Code, origin: Origin, message: impl Into<String>) {
         let diagnostic = Diagnostic::new(code, self.span(origin), message);
+        self.push(origin, diagnostic);
+    }
+
+    /// A diagnostic with a "did you mean" among `candidates`, else `help`.
+    pub(crate) fn add_with_suggestion(
+        &mut self,
+        code: Code,
+        origin: Origin,
+        message: impl Into<String>,
+        (word, candidates): (&str, &[&str]),
+        help: impl Into<String>,
+    ) {
+        let diagnostic = Diagnostic::new(code, self.span(origin), message)
+            .with_suggestion(word, candidates, help);
         self.push(origin, diagnostic);
     }
 
@@ -148,10 +166,7 @@ impl Report<'_> {
     /// `FILE:LINE:COLUMN` of an origin, for a note in another diagnostic.
     pub(crate) fn place(&self, origin: Origin) -> String {
         let name = self.names.get(origin.input).copied().unwrap_or("?");
-        format!(
-            "{name}:{}:{}",
-            origin.position.line, origin.position.column
-        )
+        format!("{name}:{}:{}", origin.position.line, origin.position.column)
     }
 
     /// The span of the word (a key, a value) that starts at an origin.
@@ -171,7 +186,7 @@ impl Report<'_> {
 
 /// Formats and compiles the written source; an error in it (a value the
 /// language refuses) becomes an error at the YAML the line came from.
-fn checked(written: write::Written, report: &mut Report<'_>) -> Option<String> {
+fn checked(written: &write::Written, report: &mut Report<'_>) -> Option<String> {
     let source = crate::format(&written.text).unwrap_or_else(|_| written.text.clone());
     let analysis = crate::analyze(&source);
     let mut failed = false;

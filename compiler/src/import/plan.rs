@@ -118,7 +118,9 @@ impl Roles {
         let mut all_parse = true;
         let mut any = false;
         for entry in &found.entries {
-            let Some((arn, origin)) = generated(found, &entry.service_account).and_then(|a| a.role.as_ref()) else {
+            let Some((arn, origin)) =
+                generated(found, &entry.service_account).and_then(|a| a.role.as_ref())
+            else {
                 continue;
             };
             any = true;
@@ -169,7 +171,9 @@ fn bindings(found: &Found, base: &str, roles: &Roles) -> Vec<Binding> {
         let account = generated(found, &entry.service_account);
         let binding = Binding {
             targets: vec![entry.key.clone()],
-            role: account.and_then(|a| a.role.as_ref()).map(|(arn, _)| roles.written(arn)),
+            role: account
+                .and_then(|a| a.role.as_ref())
+                .map(|(arn, _)| roles.written(arn)),
             role_origin: account
                 .and_then(|a| a.role.as_ref())
                 .map_or(entry.origin, |(_, origin)| *origin),
@@ -249,15 +253,22 @@ fn star_position(found: &Found, base: &str, bindings: &[Binding], star: &Binding
     let Some(star_order) = generates(base, star).first().and_then(|n| order(n)) else {
         return 0;
     };
+    // As early as the ServiceAccounts generated before it allow.
     let mut seen = BTreeSet::new();
+    let mut at = 0;
     for (index, binding) in bindings.iter().enumerate() {
         for name in generates(base, binding) {
-            if seen.insert(name.clone()) && order(&name).is_some_and(|o| o > star_order) {
-                return index;
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            match order(&name) {
+                Some(o) if o > star_order => return at,
+                Some(_) => at = index + 1,
+                None => {}
             }
         }
     }
-    bindings.len()
+    at
 }
 
 /// Settings every generated ServiceAccount shares, when there are two or

@@ -11,7 +11,12 @@ fn one(text: &str) -> ImportResult {
 
 #[test]
 fn smoke() {
-    let result = one("apiVersion: spinnaker.armory.io/v1alpha2\nkind: SpinnakerService\nmetadata:\n  name: spinnaker\nspec:\n  spinnakerConfig:\n    service-settings:\n      spinnaker:\n        kubernetes:\n          serviceAccountName: spin-sa\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: spin-sa\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/spinnaker\n");
+    let result = one(
+        "apiVersion: spinnaker.armory.io/v1alpha2\nkind: SpinnakerService\nmetadata:\n  name: spinnaker\nspec:\n  spinnakerConfig:\n    service-settings:\n      spinnaker:\n        kubernetes:\n          serviceAccountName: spin-sa\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: spin-sa\n  annotations:\n    eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/spinnaker\n",
+    );
     assert_eq!(result.diagnostics, []);
-    assert_eq!(result.source.unwrap(), "account 123456789012\n\nservice * -> role spinnaker\n");
+    assert_eq!(
+        result.source.unwrap(),
+        "account 123456789012\n\nservice * -> role spinnaker\n"
+    );
 }

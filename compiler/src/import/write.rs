@@ -88,7 +88,13 @@ fn write_binding(written: &mut Written, binding: &Binding) {
     let targets: Vec<&str> = binding
         .targets
         .iter()
-        .map(|key| if key == "spinnaker" { "*" } else { key.as_str() })
+        .map(|key| {
+            if key == "spinnaker" {
+                "*"
+            } else {
+                key.as_str()
+            }
+        })
         .collect();
     let mut line = format!("service {}", targets.join(", "));
     if let Some(role) = &binding.role {
@@ -130,7 +136,7 @@ fn settings(written: &mut Written, settings: &[(Setting, Origin)]) {
 /// A duration as a person writes it: `1h`, `90m` → `1h30m`; seconds that
 /// are not whole minutes stay seconds.
 fn duration(seconds: u64) -> String {
-    if seconds == 0 || seconds % 60 != 0 {
+    if seconds == 0 || !seconds.is_multiple_of(60) {
         return seconds.to_string();
     }
     let (hours, minutes) = (seconds / 3600, seconds % 3600 / 60);
