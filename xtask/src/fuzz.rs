@@ -8,7 +8,7 @@ use std::process::Command;
 
 use crate::{install, root};
 
-pub const TARGETS: [&str; 4] = ["parse", "compile", "fmt", "kubernetes_export"];
+pub const TARGETS: [&str; 5] = ["parse", "compile", "fmt", "kubernetes_export", "import"];
 
 /// Every committed input: examples, test cases, earlier findings.
 fn seeds() -> Result<Vec<PathBuf>, String> {

@@ -205,12 +205,12 @@ fn bindings(found: &Found, base: &str, roles: &Roles) -> Vec<Binding> {
             || binding.account_name != derived_name;
         binding.service_account = needs_as.then(|| binding.account_name.clone());
     }
-    let mut bindings = merge_derived_runs(bindings);
+    // `*` goes in first: it splits the runs that merging may join.
     if let Some(star) = star {
         let at = star_position(found, base, &bindings, &star);
         bindings.insert(at, star);
     }
-    bindings
+    merge_derived_runs(bindings)
 }
 
 /// Adjacent bindings without `as` (derived names), with the same role and
@@ -220,7 +220,9 @@ fn merge_derived_runs(bindings: Vec<Binding>) -> Vec<Binding> {
     for binding in bindings {
         match merged.last_mut() {
             Some(last)
-                if last.service_account.is_none()
+                if !is_star(last)
+                    && !is_star(&binding)
+                    && last.service_account.is_none()
                     && binding.service_account.is_none()
                     && last.role == binding.role
                     && same_settings(&last.settings, &binding.settings) =>
@@ -231,6 +233,10 @@ fn merge_derived_runs(bindings: Vec<Binding>) -> Vec<Binding> {
         }
     }
     merged
+}
+
+fn is_star(binding: &Binding) -> bool {
+    binding.targets.iter().any(|t| t == "spinnaker")
 }
 
 fn same_settings(a: &[(Setting, Origin)], b: &[(Setting, Origin)]) -> bool {
