@@ -78,8 +78,9 @@ fn derived(base: &str, key: &str) -> String {
     }
 }
 
-/// `spin-sa`, or the name of the `spinnaker` key's ServiceAccount when more
-/// generated ServiceAccounts follow it than `spin-sa` (`naming`).
+/// `spin-sa`, or the name of the `spinnaker` key's ServiceAccount when at
+/// least two more generated ServiceAccounts derive from it than from
+/// `spin-sa` (`naming`).
 fn naming_base(found: &Found) -> String {
     let saved = |base: &str| {
         found
@@ -96,7 +97,8 @@ fn naming_base(found: &Found) -> String {
         .filter(|e| generated(found, &e.service_account).is_some())
         .map(|e| e.service_account.clone());
     match candidate {
-        Some(base) if saved(&base) > saved(DEFAULT_BASE) => base,
+        // A `naming` statement is worth it when it saves two `as` or more.
+        Some(base) if saved(&base) >= saved(DEFAULT_BASE) + 2 => base,
         _ => DEFAULT_BASE.to_owned(),
     }
 }
