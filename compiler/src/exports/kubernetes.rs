@@ -138,6 +138,10 @@ fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: Some(budget),
         alias_limits: alias_limits,
+        // Comments are not kept (a third of the reader's time otherwise);
+        // errors carry a position, not a snippet.
+        emit_comments: false,
+        with_snippet: false,
     }
 }
 
@@ -191,7 +195,7 @@ fn objects_of(
     root: Spanned<Node>,
     objects: &mut Vec<LocatedObject>,
 ) -> Result<(), ExportError> {
-    let position = position(&root);
+    let position = spanned_position(&root);
     let Node::Map(entries) = root.value else {
         return Err(ExportError {
             message: format!(
@@ -202,24 +206,26 @@ fn objects_of(
         });
     };
     if !is_list(&entries) {
+        let position = entries.first().map_or(position, |entry| entry.position);
         objects.push(located(document, String::new(), position, entries));
         return Ok(());
     }
-    for (key, value) in entries {
-        if key.value != "items" {
+    for entry in entries {
+        if entry.key != "items" {
             continue;
         }
-        let Node::Seq(items) = value.value else {
+        let Node::Seq(items) = entry.value else {
             continue;
         };
         for (index, item) in items.into_iter().enumerate() {
-            let item_position = self::position(&item);
-            let Node::Map(entries) = item.value else {
+            let Node::Map(entries) = item else {
                 return Err(ExportError {
                     message: format!("item {index} of the List is not a Kubernetes object"),
-                    position: item_position,
+                    position: entry.position,
                 });
             };
+            // An item starts at its first key (`- apiVersion: v1`).
+            let item_position = entries.first().map_or(entry.position, |e| e.position);
             let path = format!("items[{index}]");
             objects.push(located(document, path, item_position, entries));
         }
@@ -229,23 +235,18 @@ fn objects_of(
 
 /// A `List`: kind `List`, or any kind ending in `List` (`ServiceAccountList`)
 /// with a sequence of `items`.
-fn is_list(entries: &[(Spanned<String>, Spanned<Node>)]) -> bool {
-    let kind = entries.iter().find_map(|(key, value)| match &value.value {
-        Node::Scalar(Value::String(kind)) if key.value == "kind" => Some(kind.as_str()),
+fn is_list(entries: &[Entry]) -> bool {
+    let kind = entries.iter().find_map(|entry| match &entry.value {
+        Node::Scalar(Value::String(kind)) if entry.key == "kind" => Some(kind.as_str()),
         _ => None,
     });
     let has_items = entries
         .iter()
-        .any(|(key, value)| key.value == "items" && matches!(value.value, Node::Seq(_)));
+        .any(|entry| entry.key == "items" && matches!(entry.value, Node::Seq(_)));
     kind.is_some_and(|kind| kind.ends_with("List")) && has_items
 }
 
-fn located(
-    document: usize,
-    path: String,
-    position: Position,
-    entries: Vec<(Spanned<String>, Spanned<Node>)>,
-) -> LocatedObject {
+fn located(document: usize, path: String, position: Position, entries: Vec<Entry>) -> LocatedObject {
     let mut positions = Positions::default();
     let mut keys = Vec::new();
     let value = map_value(entries, &mut keys, &mut positions);
@@ -260,21 +261,17 @@ fn located(
     }
 }
 
-fn map_value(
-    entries: Vec<(Spanned<String>, Spanned<Node>)>,
-    keys: &mut Vec<String>,
-    positions: &mut Positions,
-) -> Value {
+fn map_value(entries: Vec<Entry>, keys: &mut Vec<String>, positions: &mut Positions) -> Value {
     let mut map = Map::new();
-    for (key, value) in entries {
-        keys.push(key.value.clone());
-        positions.keys.insert(keys.clone(), self::position(&key));
-        let value = match value.value {
+    for entry in entries {
+        keys.push(entry.key.clone());
+        positions.keys.insert(keys.clone(), entry.position);
+        let value = match entry.value {
             Node::Map(entries) => map_value(entries, keys, positions),
             other => plain_value(other),
         };
         keys.pop();
-        map.insert(key.value, value);
+        map.insert(entry.key, value);
     }
     Value::Object(map)
 }
@@ -283,29 +280,43 @@ fn map_value(
 fn plain_value(node: Node) -> Value {
     match node {
         Node::Scalar(value) => value,
-        Node::Seq(items) => Value::Array(items.into_iter().map(|i| plain_value(i.value)).collect()),
+        Node::Seq(items) => Value::Array(items.into_iter().map(plain_value).collect()),
         Node::Map(entries) => Value::Object(
             entries
                 .into_iter()
-                .map(|(key, value)| (key.value, plain_value(value.value)))
+                .map(|entry| (entry.key, plain_value(entry.value)))
                 .collect(),
         ),
     }
 }
 
-fn position<T>(spanned: &Spanned<T>) -> Position {
+fn spanned_position<T>(spanned: &Spanned<T>) -> Position {
+    location_position(spanned.referenced)
+}
+
+fn location_position(location: serde_saphyr::Location) -> Position {
     Position {
-        line: usize::try_from(spanned.referenced.line()).unwrap_or(0),
-        column: usize::try_from(spanned.referenced.column()).unwrap_or(0),
+        line: usize::try_from(location.line()).unwrap_or(0),
+        column: usize::try_from(location.column()).unwrap_or(0),
     }
 }
 
-/// A YAML node with the location of every key and value under it.
+/// A YAML node. Only keys keep their location: an object starts at its
+/// first key, and every other place worth pointing at is a key. (A
+/// location per value would double the reader's work.)
 #[derive(Debug)]
 enum Node {
     Scalar(Value),
-    Seq(Vec<Spanned<Node>>),
-    Map(Vec<(Spanned<String>, Spanned<Node>)>),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// A key of a mapping, where it is, and its value.
+#[derive(Debug)]
+struct Entry {
+    key: String,
+    position: Position,
+    value: Node,
 }
 
 impl<'de> Deserialize<'de> for Node {
@@ -351,7 +362,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<Node>>()? {
+        while let Some(item) = seq.next_element::<Node>()? {
             items.push(item);
         }
         Ok(Node::Seq(items))
@@ -359,13 +370,12 @@ impl<'de> Visitor<'de> for NodeVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Spanned<Key>>()? {
-            let value = map.next_value::<Spanned<Node>>()?;
-            let key = Spanned {
-                value: key.value.0,
-                referenced: key.referenced,
-                defined: key.defined,
-            };
-            entries.push((key, value));
+            let value = map.next_value::<Node>()?;
+            entries.push(Entry {
+                key: key.value.0,
+                position: location_position(key.referenced),
+                value,
+            });
         }
         Ok(Node::Map(entries))
     }
