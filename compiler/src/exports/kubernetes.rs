@@ -246,7 +246,12 @@ fn is_list(entries: &[Entry]) -> bool {
     kind.is_some_and(|kind| kind.ends_with("List")) && has_items
 }
 
-fn located(document: usize, path: String, position: Position, entries: Vec<Entry>) -> LocatedObject {
+fn located(
+    document: usize,
+    path: String,
+    position: Position,
+    entries: Vec<Entry>,
+) -> LocatedObject {
     let mut positions = Positions::default();
     let mut keys = Vec::new();
     let value = map_value(entries, &mut keys, &mut positions);
@@ -320,12 +325,41 @@ struct Entry {
 }
 
 impl<'de> Deserialize<'de> for Node {
+    /// A document: located, and its `items` (a List's objects) too.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
+        de::DeserializeSeed::deserialize(NodeVisitor::DOCUMENT, deserializer)
     }
 }
 
-struct NodeVisitor;
+/// Reads a node; whether its keys keep their location is decided on the
+/// way down: inside a sequence (`managedFields`, `containers`…) no key is
+/// ever pointed at, so only a document and the items of its `items` are
+/// located. (Locating every key costs a third of the reader's time.)
+#[derive(Debug, Clone, Copy)]
+struct NodeVisitor {
+    /// A mapping keeps its keys' locations.
+    located: bool,
+    /// A sequence's items keep theirs.
+    items_located: bool,
+    /// The mapping is a document.
+    document: bool,
+}
+
+impl NodeVisitor {
+    const DOCUMENT: NodeVisitor = NodeVisitor {
+        located: true,
+        items_located: false,
+        document: true,
+    };
+}
+
+impl<'de> de::DeserializeSeed<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
 
 impl<'de> Visitor<'de> for NodeVisitor {
     type Value = Node;
@@ -358,22 +392,42 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(Node::Scalar(Value::Null))
     }
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-        Node::deserialize(deserializer)
+        de::DeserializeSeed::deserialize(self, deserializer)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let item = NodeVisitor {
+            located: self.items_located,
+            items_located: false,
+            document: false,
+        };
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Node>()? {
-            items.push(item);
+        while let Some(node) = seq.next_element_seed(item)? {
+            items.push(node);
         }
         Ok(Node::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<Key>>()? {
-            let value = map.next_value::<Node>()?;
+        loop {
+            let (key, position) = if self.located {
+                match map.next_key::<Spanned<Key>>()? {
+                    Some(key) => (key.value.0, location_position(key.referenced)),
+                    None => break,
+                }
+            } else {
+                match map.next_key::<Key>()? {
+                    Some(key) => (key.0, Position::default()),
+                    None => break,
+                }
+            };
+            let value = map.next_value_seed(NodeVisitor {
+                located: self.located,
+                items_located: self.document && key == "items",
+                document: false,
+            })?;
             entries.push(Entry {
-                key: key.value.0,
-                position: location_position(key.referenced),
+                key,
+                position,
                 value,
             });
         }
