@@ -2475,3 +2475,45 @@ fn the_generator_covers_the_language() {
         .collect();
     assert!(missing.is_empty(), "the generator never wrote {missing:?}");
 }
+
+/// LANGUAGE.md §13: for every generated program whose ServiceAccounts all
+/// use IRSA (each carries a role annotation in the stream),
+/// `import(compile(P))` compiles to exactly the bytes of `compile(P)`, and
+/// importing that output again gives the same file (a fixed point).
+#[test]
+fn import_of_the_output_compiles_to_the_same_bytes() {
+    let (_, exercised) = run("import round trip", program(), |program| {
+        let (output, _) = compile(&program.render());
+        let stream = output.stream;
+        let all_irsa = documents(&stream)
+            .iter()
+            .filter(|d| d["kind"] == "ServiceAccount")
+            .all(|d| d["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].is_string());
+        let imported = irsa::import(&[irsa::ImportInput {
+            name: "stream",
+            bytes: stream.as_bytes(),
+        }]);
+        prop_assert!(
+            imported.diagnostics.is_empty(),
+            "the compiler's own output gives diagnostics: {:?}\n{stream}",
+            imported.diagnostics
+        );
+        let Some(source) = imported.source else {
+            return Err(TestCaseError::fail("no source"));
+        };
+        let (again, _) = compile(&source);
+        if all_irsa {
+            prop_assert_eq!(&again.stream, &stream, "imported:\n{}", source);
+        }
+        let twice = irsa::import(&[irsa::ImportInput {
+            name: "again",
+            bytes: again.stream.as_bytes(),
+        }]);
+        prop_assert_eq!(twice.source.as_deref(), Some(source.as_str()));
+        Ok(all_irsa)
+    });
+    assert!(
+        exercised >= 50,
+        "only {exercised} programs round-tripped byte for byte"
+    );
+}

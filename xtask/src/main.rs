@@ -9,6 +9,7 @@
 mod args;
 
 mod bench;
+mod bench_import;
 mod book;
 mod fuzz;
 mod grammar;

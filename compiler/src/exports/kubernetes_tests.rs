@@ -217,3 +217,18 @@ fn positions_convert_to_offsets_and_back() {
     }
     assert_eq!(Position::of_offset(text, 5), at(2, 2));
 }
+
+#[test]
+fn keys_come_in_the_order_of_the_text() {
+    let text = "kind: SpinnakerService\nspec:\n  spinnakerConfig:\n    service-settings:\n      spinnaker: {}\n      echo: {}\n      clouddriver: {}\n      deck: {}\n";
+    let located = read_kubernetes_located(text.as_bytes()).unwrap();
+    let path = ["spec", "spinnakerConfig", "service-settings"];
+    assert_eq!(
+        located[0].positions.keys_of(&path),
+        ["spinnaker", "echo", "clouddriver", "deck"]
+    );
+    assert_eq!(
+        located[0].positions.keys_of(&["kind"]),
+        Vec::<String>::new()
+    );
+}
