@@ -295,6 +295,8 @@ fn wasm_tests() -> Result<(), String> {
                 "wasm/tests/analysis.test.mjs",
                 "wasm/tests/browser.test.mjs",
                 "wasm/tests/loading.test.mjs",
+                "wasm/tests/tools-parity.test.mjs",
+                "wasm/tests/tools.test.mjs",
             ]),
     )
 }
