@@ -30,6 +30,15 @@ fn manifests(settings: &[(&str, &str)], accounts: &[(&str, &str, &str)]) -> Stri
 
 const R: &str = "arn:aws:iam::123456789012:role/";
 
+/// A case of the idioms table: what it shows, service-settings,
+/// ServiceAccounts `(name, role, extra annotations)`, the expected file.
+type Idiom = (
+    &'static str,
+    Vec<(&'static str, &'static str)>,
+    Vec<(&'static str, String, &'static str)>,
+    &'static str,
+);
+
 #[test]
 fn imports_a_minimal_install() {
     let result = one(&manifests(
@@ -45,7 +54,7 @@ fn imports_a_minimal_install() {
 
 #[test]
 fn idioms() {
-    let table: [(&str, Vec<(&str, &str)>, Vec<(&str, String, &str)>, &str); 5] = [
+    let table: [Idiom; 5] = [
         (
             "a run on one ServiceAccount is a list with `as`",
             vec![("igor", "ci"), ("echo", "ci")],
