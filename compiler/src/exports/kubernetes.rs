@@ -20,9 +20,9 @@ use super::{ExportError, MAX_EXPORT_BYTES, Position};
 /// (SpinnakerService with its whole configuration included) stay far below.
 pub const MAX_DEPTH: usize = 128;
 /// Most YAML nodes (mappings, sequences, scalars) read in one export: about
-/// 20,000 objects as `kubectl get -o yaml` prints them, `managedFields` and
-/// all.
-pub const MAX_NODES: usize = 4_000_000;
+/// 15,000 objects as `kubectl get -o yaml` prints them with `managedFields`
+/// (some 70 nodes each). The bound keeps the reader's memory near 200 MiB.
+pub const MAX_NODES: usize = 1_000_000;
 /// Most events that aliases may replay in one export.
 pub const MAX_ALIAS_EVENTS: usize = 100_000;
 /// Most documents in one stream.

@@ -232,3 +232,14 @@ fn keys_come_in_the_order_of_the_text() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn too_many_nodes_are_refused() {
+    let text = format!(
+        "kind: ConfigMap\ndata: [{}]\n",
+        vec!["1"; MAX_NODES].join(",")
+    );
+    let error = quickly("a million nodes", text.as_bytes());
+    assert!(error.message.contains("YAML nodes"), "{}", error.message);
+    assert_eq!(error.position.line, 2);
+}
