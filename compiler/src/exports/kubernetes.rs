@@ -435,12 +435,14 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 }
 
-/// A mapping key: any scalar, as its text (JSON's keys are all strings).
+/// A mapping key: a scalar, as its text (`1: x` has the key `"1"`, as
+/// JSON's keys are all strings). Read as a string, which spares the
+/// deserializer resolving each key's type; a null key is refused.
 struct Key(String);
 
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(KeyVisitor)
+        deserializer.deserialize_str(KeyVisitor)
     }
 }
 
@@ -466,9 +468,6 @@ impl Visitor<'_> for KeyVisitor {
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
         Ok(Key(v.to_owned()))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Key, E> {
-        Ok(Key("null".to_owned()))
     }
 }
 
