@@ -404,6 +404,16 @@ fn settings_of(account: &Account) -> Vec<&Setting> {
 fn account(object: &Object, order: usize, report: &mut Report<'_>) -> Account {
     let mut role = None;
     let mut settings = Vec::new();
+    for field in ["annotations", "labels"] {
+        let value = object.value().pointer(&format!("/metadata/{field}"));
+        if value.is_some_and(|v| !v.is_object() && !v.is_null()) {
+            report.add(
+                Code::UnimportableValue,
+                object.key_origin(&["metadata", field]),
+                format!("metadata.{field} is not a mapping of strings"),
+            );
+        }
+    }
     let annotations = object
         .value()
         .pointer("/metadata/annotations")
