@@ -20,9 +20,9 @@ use super::{ExportError, MAX_EXPORT_BYTES, Position};
 /// (SpinnakerService with its whole configuration included) stay far below.
 pub const MAX_DEPTH: usize = 128;
 /// Most YAML nodes (mappings, sequences, scalars) read in one export: about
-/// 20,000 objects as `kubectl get -o yaml` prints them, `managedFields` and
-/// all.
-pub const MAX_NODES: usize = 4_000_000;
+/// 15,000 objects as `kubectl get -o yaml` prints them with `managedFields`
+/// (some 70 nodes each). The bound keeps the reader's memory near 200 MiB.
+pub const MAX_NODES: usize = 1_000_000;
 /// Most events that aliases may replay in one export.
 pub const MAX_ALIAS_EVENTS: usize = 100_000;
 /// Most documents in one stream.
@@ -435,12 +435,14 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 }
 
-/// A mapping key: any scalar, as its text (JSON's keys are all strings).
+/// A mapping key: a scalar, as its text (`1: x` has the key `"1"`, as
+/// JSON's keys are all strings). Read as a string, which spares the
+/// deserializer resolving each key's type; a null key is refused.
 struct Key(String);
 
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(KeyVisitor)
+        deserializer.deserialize_str(KeyVisitor)
     }
 }
 
@@ -466,9 +468,6 @@ impl Visitor<'_> for KeyVisitor {
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
         Ok(Key(v.to_owned()))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Key, E> {
-        Ok(Key("null".to_owned()))
     }
 }
 

@@ -145,8 +145,26 @@ pub(super) fn collect(objects: &[Object], report: &mut Report<'_>) -> Option<Fou
         return None;
     };
     let namespace = spinnaker.str_at("/metadata/namespace").map(str::to_owned);
+    check_word(
+        report,
+        spinnaker.key_origin(&["metadata", "name"]),
+        "metadata.name",
+        name,
+    );
+    if let Some(namespace) = &namespace {
+        check_word(
+            report,
+            spinnaker.key_origin(&["metadata", "namespace"]),
+            "metadata.namespace",
+            namespace,
+        );
+    }
     let entries = entries(spinnaker, report);
     if entries.is_empty() {
+        // A refused serviceAccountName has been reported already.
+        if report.failed() {
+            return None;
+        }
         report.add_with_help(
             Code::NoServiceAccountNames,
             spinnaker.key_origin(&SERVICE_SETTINGS),
@@ -297,11 +315,21 @@ fn entries(spinnaker: &Object, report: &mut Report<'_>) -> Vec<Entry> {
         ];
         match value.pointer("/kubernetes/serviceAccountName") {
             None => {}
-            Some(Value::String(name)) => entries.push(Entry {
-                key: key.clone(),
-                service_account: name.clone(),
-                origin: spinnaker.key_origin(&name_path),
-            }),
+            Some(Value::String(name))
+                if check_word(
+                    report,
+                    spinnaker.key_origin(&name_path),
+                    "serviceAccountName",
+                    name,
+                ) =>
+            {
+                entries.push(Entry {
+                    key: key.clone(),
+                    service_account: name.clone(),
+                    origin: spinnaker.key_origin(&name_path),
+                });
+            }
+            Some(Value::String(_)) => {}
             Some(_) => report.add(
                 Code::UnimportableValue,
                 spinnaker.key_origin(&name_path),
@@ -404,6 +432,16 @@ fn settings_of(account: &Account) -> Vec<&Setting> {
 fn account(object: &Object, order: usize, report: &mut Report<'_>) -> Account {
     let mut role = None;
     let mut settings = Vec::new();
+    for field in ["annotations", "labels"] {
+        let value = object.value().pointer(&format!("/metadata/{field}"));
+        if value.is_some_and(|v| !v.is_object() && !v.is_null()) {
+            report.add(
+                Code::UnimportableValue,
+                object.key_origin(&["metadata", field]),
+                format!("metadata.{field} is not a mapping of strings"),
+            );
+        }
+    }
     let annotations = object
         .value()
         .pointer("/metadata/annotations")
@@ -421,6 +459,7 @@ fn account(object: &Object, order: usize, report: &mut Report<'_>) -> Account {
         let setting = match key.as_str() {
             LAST_APPLIED => continue,
             ROLE_ARN => {
+                check_word(report, origin, ROLE_ARN, &value);
                 role = Some((value, origin));
                 continue;
             }
@@ -543,4 +582,29 @@ fn is_canonical_seconds(text: &str) -> bool {
         && text.bytes().all(|b| b.is_ascii_digit())
         && !text.starts_with('0')
         && text.parse::<u64>().is_ok()
+}
+
+/// A name or ARN that the file writes as a bare word must be one: white
+/// space, `#` (a comment), braces, a comma or a quote would make it mean
+/// something else. Reports it and returns false otherwise.
+fn check_word(report: &mut Report<'_>, origin: Origin, what: &str, text: &str) -> bool {
+    let bad = text
+        .chars()
+        .find(|c| c.is_whitespace() || matches!(c, '#' | '{' | '}' | ',' | '"' | '\\'));
+    match (text.is_empty(), bad) {
+        (true, _) => {
+            report.add(Code::UnimportableValue, origin, format!("{what} is empty"));
+            false
+        }
+        (false, Some(c)) => {
+            report.add_with_help(
+                Code::UnimportableValue,
+                origin,
+                format!("{what} `{text}` holds {c:?}, which no name or ARN holds"),
+                "an .irsa file writes it as a bare word, where this character would change its meaning",
+            );
+            false
+        }
+        (false, None) => true,
+    }
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 
 use super::Origin;
 use super::collect::{Account, Found, Operator, Setting};
+use super::write::bare;
 
 const DEFAULT_BASE: &str = "spin-sa";
 
@@ -44,21 +45,21 @@ pub(super) fn plan(found: &Found) -> Plan {
     let roles = Roles::of(found);
     let mut header = Vec::new();
     if found.name != "spinnaker" {
-        header.push((format!("spinnaker {}", found.name), found.origin));
+        header.push((format!("spinnaker {}", bare(&found.name)), found.origin));
     }
     if let Some(namespace) = &found.namespace {
-        header.push((format!("namespace {namespace}"), found.origin));
+        header.push((format!("namespace {}", bare(namespace)), found.origin));
     }
     if found.operator == Operator::Oss {
         header.push(("operator oss".to_owned(), found.origin));
     }
     if base != DEFAULT_BASE {
-        header.push((format!("naming {base}"), found.origin));
+        header.push((format!("naming {}", bare(&base)), found.origin));
     }
     if let Some((partition, account, origin)) = &roles.shared {
-        header.push((format!("account {account}"), *origin));
+        header.push((format!("account {}", bare(account)), *origin));
         if partition != "aws" {
-            header.push((format!("partition {partition}"), *origin));
+            header.push((format!("partition {}", bare(partition)), *origin));
         }
     }
     let mut bindings = bindings(found, &base, &roles);

@@ -99,11 +99,11 @@ fn write_binding(written: &mut Written, binding: &Binding) {
     let mut line = format!("service {}", targets.join(", "));
     if let Some(role) = &binding.role {
         line.push_str(" -> role ");
-        line.push_str(role);
+        line.push_str(&bare(role));
     }
     if let Some(name) = &binding.service_account {
         line.push_str(" as ");
-        line.push_str(name);
+        line.push_str(&bare(name));
     }
     let role = binding.role.as_ref().map(|_| binding.role_origin);
     if binding.settings.is_empty() {
@@ -145,6 +145,18 @@ fn duration(seconds: u64) -> String {
         (h, 0) => format!("{h}h"),
         (h, m) => format!("{h}h{m}m"),
     }
+}
+
+/// A name or ARN as a bare word; quoted when it holds what would end a bare
+/// word (white space, `#`, braces, a comma, a quote): the language then
+/// refuses it, and the import reports that at the YAML, rather than writing
+/// a word that means something else (`name: a#b` is not `a`).
+pub(super) fn bare(text: &str) -> String {
+    let safe = !text.is_empty()
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '#' | '{' | '}' | ',' | '"' | '\\'));
+    if safe { text.to_owned() } else { quoted(text) }
 }
 
 /// A bare word when it can be one, else a quoted string.
