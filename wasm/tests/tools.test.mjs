@@ -24,12 +24,16 @@ const TOOLS = /irsa_tools(_bg\.wasm|\.js)$/;
 let server;
 let browser;
 let base;
+// Every path the server was asked for: the service worker's own fetches
+// (its install precaches) are not all reported to the browser context.
+const served = [];
 
 before(async () => {
   assert.ok(fs.existsSync(path.join(site, 'playground', 'irsa_tools_bg.wasm')), 'run `cargo xtask playground` first');
   assert.ok(fs.existsSync(bin), `no irsa binary at ${bin}`);
   server = http.createServer((request, response) => {
     const url = new URL(request.url, 'http://localhost');
+    served.push(url.pathname);
     let file = path.join(site, path.normalize(decodeURIComponent(url.pathname)));
     if (!file.startsWith(site)) { response.writeHead(403).end(); return; }
     if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
@@ -92,12 +96,16 @@ test('the first load never requests the tools module; opening Verify does, once'
   await page.waitForTimeout(500);
   assert.ok(requested.some((u) => u.endsWith('/irsa_bg.wasm')), 'the compiler was loaded');
   assert.deepEqual(requested.filter((u) => TOOLS.test(u)), [], 'no tools module on first load');
+  assert.ok(served.some((p) => p.endsWith('/irsa_bg.wasm')), 'the server saw the first load');
+  assert.ok(served.some((p) => p.endsWith('/sw.js')), 'the service worker was installed');
+  assert.deepEqual(served.filter((p) => TOOLS.test(p)), [], 'nor any fetch of it, the service worker\'s included');
   assert.equal(await page.evaluate(() => document.body.dataset.toolsLoaded), undefined);
 
   await page.click('#mode-verify');
   await page.waitForFunction(() => document.body.dataset.toolsLoaded === 'true', null, { timeout: 30000 });
   const fetched = requested.filter((u) => TOOLS.test(u));
   assert.ok(fetched.some((u) => u.endsWith('/irsa_tools_bg.wasm')), JSON.stringify(fetched));
+  assert.ok(served.some((p) => p.endsWith('/irsa_tools_bg.wasm')), 'the server saw the tools module');
   await page.click('#mode-import');
   await page.click('#mode-verify');
   assert.equal(requested.filter((u) => u.endsWith('/irsa_tools_bg.wasm') && !u.includes('sw.js')).length, fetched.filter((u) => u.endsWith('_bg.wasm')).length,
