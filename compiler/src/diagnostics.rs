@@ -168,6 +168,19 @@ codes! {
     OperatorDiffers = "V021", Error, "the SpinnakerService's `apiVersion` is not the file's operator";
     ServiceAccountNameDiffers = "V022", Error, "a service's `serviceAccountName` is missing or differs";
     IrsaNotCheckable = "V023", Warning, "IRSA trust cannot be checked without an issuer";
+    // `irsa import` (LANGUAGE.md §13): errors I0xx, warnings I1xx.
+    NoSpinnakerService = "I001", Error, "the input holds no SpinnakerService";
+    AmbiguousSpinnakerService = "I002", Error, "two SpinnakerServices name ServiceAccounts";
+    DuplicateServiceAccount = "I003", Error, "one ServiceAccount appears twice with different metadata";
+    UnimportableValue = "I004", Error, "a value that cannot be written as .irsa";
+    UnreadableExport = "I005", Error, "the export cannot be read";
+    NoServiceAccountNames = "I006", Error, "the SpinnakerService names no ServiceAccount";
+    SecondSpinnakerService = "I101", Warning, "a second SpinnakerService is left out";
+    UnknownServiceKey = "I102", Warning, "an unknown service-settings key is left out";
+    OtherServiceSettings = "I103", Warning, "service-settings content other than serviceAccountName is left out";
+    UnusedServiceAccount = "I104", Warning, "a ServiceAccount that no service uses is left out";
+    ForeignManagedBy = "I105", Warning, "another `app.kubernetes.io/managed-by` label is left out";
+    ServiceAccountFieldLeftOut = "I106", Warning, "a ServiceAccount field that irsa does not write is left out";
 }
 
 /// The long explanations of every code: the same text as the book's

@@ -25,6 +25,7 @@ pub mod evaluate;
 pub mod explain;
 pub mod exports;
 pub mod fmt;
+pub mod import;
 pub mod ir;
 pub mod language;
 pub mod lower;
@@ -38,6 +39,7 @@ use std::borrow::Cow;
 
 pub use diagnostics::{Code, Diagnostic, MessageFormat, Severity};
 pub use emit::{EmitError, EmitOptions, IamForm, Output, OutputFile, emit_yaml};
+pub use import::{ImportDiagnostic, ImportInput, ImportResult};
 
 /// The result of analysing one source: its diagnostics and, when it has no
 /// errors, the resolved installation.
@@ -122,6 +124,13 @@ pub fn explain(source: &str) -> (Option<String>, Vec<Diagnostic>) {
 /// that prevent it. Formatting never changes what a file compiles to.
 pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
     fmt::format(source)
+}
+
+/// Imports Kubernetes exports (a SpinnakerService and its ServiceAccounts,
+/// as YAML or JSON) into an `.irsa` source in the canonical layout, with
+/// warnings for what the language cannot hold (LANGUAGE.md §13).
+pub fn import(inputs: &[ImportInput<'_>]) -> ImportResult {
+    import::import(inputs)
 }
 
 /// Decodes raw input as UTF-8. Invalid UTF-8 gives the lossily decoded

@@ -2475,3 +2475,110 @@ fn the_generator_covers_the_language() {
         .collect();
     assert!(missing.is_empty(), "the generator never wrote {missing:?}");
 }
+
+/// LANGUAGE.md §13: for every generated program whose ServiceAccounts all
+/// use IRSA (each carries a role annotation in the stream),
+/// `import(compile(P))` compiles to exactly the bytes of `compile(P)`, and
+/// importing that output again gives the same file (a fixed point).
+#[test]
+fn import_of_the_output_compiles_to_the_same_bytes() {
+    let (_, exercised) = run("import round trip", program(), |program| {
+        let (output, _) = compile(&program.render());
+        let stream = output.stream;
+        let all_irsa = documents(&stream)
+            .iter()
+            .filter(|d| d["kind"] == "ServiceAccount")
+            .all(|d| d["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].is_string());
+        let imported = irsa::import(&[irsa::ImportInput {
+            name: "stream",
+            bytes: stream.as_bytes(),
+        }]);
+        prop_assert!(
+            imported.diagnostics.is_empty(),
+            "the compiler's own output gives diagnostics: {:?}\n{stream}",
+            imported.diagnostics
+        );
+        let Some(source) = imported.source else {
+            return Err(TestCaseError::fail("no source"));
+        };
+        let (again, _) = compile(&source);
+        if all_irsa {
+            prop_assert_eq!(&again.stream, &stream, "imported:\n{}", source);
+        }
+        let twice = irsa::import(&[irsa::ImportInput {
+            name: "again",
+            bytes: again.stream.as_bytes(),
+        }]);
+        prop_assert_eq!(twice.source.as_deref(), Some(source.as_str()));
+        Ok(all_irsa)
+    });
+    assert!(
+        exercised >= 50,
+        "only {exercised} programs round-tripped byte for byte"
+    );
+}
+
+/// A generated program's stream, with one line dropped, doubled, or one
+/// character replaced: what a hand-edited or truncated export looks like.
+fn mutated_stream() -> impl Strategy<Value = String> {
+    (
+        program(),
+        any::<Index>(),
+        0..3usize,
+        any::<Index>(),
+        "[ -~\n:{}\\[\\]&*#\"-]",
+    )
+        .prop_map(|(program, line, op, at, with)| {
+            let stream = irsa::compile(&program.render(), EmitOptions::default())
+                .ok()
+                .and_then(|c| c.output)
+                .map(|o| o.stream)
+                .unwrap_or_default();
+            let mut lines: Vec<String> = stream.lines().map(str::to_owned).collect();
+            if lines.is_empty() {
+                return stream;
+            }
+            let i = line.index(lines.len());
+            match op {
+                0 => {
+                    lines.remove(i);
+                }
+                1 => lines.insert(i, lines[i].clone()),
+                _ => {
+                    let chars: Vec<char> = lines[i].chars().collect();
+                    if !chars.is_empty() {
+                        let j = at.index(chars.len());
+                        lines[i] = chars[..j]
+                            .iter()
+                            .chain(with.chars().collect::<Vec<_>>().iter())
+                            .chain(chars[j + 1..].iter())
+                            .collect();
+                    }
+                }
+            }
+            lines.join("\n") + "\n"
+        })
+}
+
+/// The export reader's and import's fuzz properties on mutated streams:
+/// no panic, located diagnostics, and whatever imports keeps the guarantee
+/// and is a fixed point.
+#[test]
+fn mutated_streams_keep_the_import_properties() {
+    use irsa_test_support::export_properties::{Imported, check_import, check_kubernetes_export};
+    let refused = AtomicUsize::new(0);
+    let (_, imported) = run("import on mutated streams", mutated_stream(), |stream| {
+        check_kubernetes_export(stream.as_bytes());
+        let outcome = check_import(stream.as_bytes());
+        if outcome == Imported::Refused {
+            refused.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(outcome == Imported::Source)
+    });
+    let refused = refused.into_inner();
+    eprintln!("import on mutated streams: {imported} imported, {refused} refused");
+    assert!(
+        imported > 0 && refused > 0,
+        "{imported} imported, {refused} refused"
+    );
+}

@@ -10,6 +10,9 @@
 //! - ```text,verify=CASE: `irsa verify` of `tests/cases/verify/CASE` (its
 //!   file and the exports its header names).
 //!
+//! An ```irsa,imported block is also what `irsa import` prints for the
+//! closest ```yaml,import block above it.
+//!
 //! An output block with `iam=FORM` is compiled with `--iam FORM`.
 
 #![allow(
@@ -97,9 +100,26 @@ fn every_example_and_output_in_the_book_is_true() {
     let dir = Sandbox::new();
     for path in markdown_files() {
         let mut last_irsa: Option<Block> = None;
+        let mut last_import: Option<Block> = None;
         for block in fenced_blocks(&path) {
             let at = format!("{}:{} ({})", block.file, block.line, block.info);
             let language = block.info.split(',').next().unwrap_or_default();
+            if block.info == "yaml,import" {
+                last_import = Some(block);
+                continue;
+            }
+            if block.info == "irsa,imported" {
+                outputs += 1;
+                let input = last_import
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{at}: no ```yaml,import block above"));
+                let run = irsa(&["import"], &root(), Some(input.text.as_bytes()));
+                assert_eq!(run.code, 0, "{at}: {}", run.stderr);
+                assert_eq!(
+                    run.stdout, block.text,
+                    "{at}: the book shows another import than the binary's"
+                );
+            }
             if language == "irsa" {
                 examples += 1;
                 let run = irsa(

@@ -134,7 +134,11 @@ fn every_code_has_a_case() {
     let missing: Vec<&str> = Code::ALL
         .iter()
         .map(|code| code.as_str())
-        .filter(|code| !code.starts_with('V') && !covered.contains(*code))
+        // `irsa verify`'s codes (V…) and `irsa import`'s (I…) are about
+        // exports, not `.irsa` files: tests/tests/verify.rs and
+        // tests/tests/import.rs check that their cases cover them.
+        .filter(|code| !code.starts_with('V') && !code.starts_with('I'))
+        .filter(|code| !covered.contains(*code))
         .collect();
     assert!(
         missing.is_empty(),

@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-use irsa_test_support::export_properties::check_kubernetes_export;
+use irsa_test_support::export_properties::{Imported, check_import, check_kubernetes_export};
 use irsa_test_support::properties::{Compiled, check_compile, check_fmt, check_parse};
 use irsa_test_support::verify_properties::{check_aws_export, check_trust_policy};
 use irsa_test_support::{every_export, every_input};
@@ -60,14 +60,16 @@ fn properties_hold_for_findings_and_seeds() {
 #[test]
 fn export_properties_hold_for_findings_and_seeds() {
     let inputs = every_export();
-    let (mut read, mut refused, mut objects) = (0, 0, 0);
+    let (mut read, mut refused, mut objects, mut imported) = (0, 0, 0, 0);
     for path in inputs {
         let data = std::fs::read(&path).unwrap();
         let name = path.display().to_string();
-        let result = std::panic::catch_unwind(|| check_kubernetes_export(&data));
-        let Ok(seen) = result else {
-            panic!("an export property fails for {name}");
+        let result =
+            std::panic::catch_unwind(|| (check_kubernetes_export(&data), check_import(&data)));
+        let Ok((seen, import)) = result else {
+            panic!("an export or import property fails for {name}");
         };
+        imported += usize::from(import == Imported::Source);
         match seen {
             Some(count) => {
                 read += 1;
@@ -77,6 +79,9 @@ fn export_properties_hold_for_findings_and_seeds() {
         }
     }
     assert!(read >= 30, "only {read} exports were read");
+    // Each example's spinnakerservice.yaml names ServiceAccounts that are
+    // in another file; its import is whatever it is, but many cases import.
+    assert!(imported >= 10, "only {imported} inputs imported");
     assert!(objects >= 100, "only {objects} objects were read");
     // The fuzz findings (not exports) are refused, or read as YAML.
     assert!(read + refused >= 31, "only {} inputs", read + refused);

@@ -84,13 +84,13 @@ test('the playground works end to end', async () => {
   await page.selectOption('#examples', 'trust-policies');
   compiled = await waitForCompile(page, compiled);
   assert.match(await output(page), /namespace: spinnaker/);
-  const tabs = await page.locator('[role=tab]').allTextContents();
+  const tabs = await page.locator('#tabs [role=tab]').allTextContents();
   assert.ok(tabs.includes('trust-policies/rosco-baker.json'), tabs.join(', '));
-  await page.click('[role=tab]:has-text("trust-policies/rosco-baker.json")');
+  await page.click('#tabs [role=tab]:has-text("trust-policies/rosco-baker.json")');
   assert.match(await output(page), /"sts:AssumeRoleWithWebIdentity"/);
-  await page.click('[role=tab]:has-text("explain")');
+  await page.click('#tabs [role=tab]:has-text("explain")');
   assert.match(await output(page), /SERVICEACCOUNT/);
-  await page.click('[role=tab]:has-text("stream.yaml")');
+  await page.click('#tabs [role=tab]:has-text("stream.yaml")');
 
   // A typo: underlined in the editor, listed in the problems.
   const good = await editorText(page);
@@ -164,7 +164,7 @@ test('the IAM selector writes the managed roles in each form, in the tabs and th
     '',
   ].join('\n'));
   compiled = await waitForCompile(page, compiled);
-  const tabs = () => page.locator('[role=tab]').allTextContents();
+  const tabs = () => page.locator('#tabs [role=tab]').allTextContents();
   assert.ok(!(await tabs()).includes('iam.yaml'), 'no --iam, no iam.yaml');
   assert.match(await output(page), /^apiVersion: v1\nkind: ServiceAccount\n/);
 
@@ -173,13 +173,13 @@ test('the IAM selector writes the managed roles in each form, in the tabs and th
   compiled = await waitForCompile(page, compiled);
   assert.ok((await tabs()).includes('iam.yaml'), (await tabs()).join(', '));
   assert.match(await output(page), /^apiVersion: iam\.services\.k8s\.aws\/v1alpha1\nkind: Role\n/);
-  await page.click('[role=tab]:has-text("iam.yaml")');
+  await page.click('#tabs [role=tab]:has-text("iam.yaml")');
   assert.match(await output(page), /assumeRolePolicyDocument: /);
 
   // Crossplane: the tab stays selected and shows the new form.
   await page.selectOption('#iam', 'crossplane');
   compiled = await waitForCompile(page, compiled);
-  assert.equal(await page.locator('[role=tab][aria-selected=true]').textContent(), 'iam.yaml');
+  assert.equal(await page.locator('#tabs [role=tab][aria-selected=true]').textContent(), 'iam.yaml');
   assert.match(await output(page), /kind: RolePolicyAttachment\n/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
   const archive = fs.readFileSync(await download.path()).toString('latin1');
@@ -190,7 +190,7 @@ test('the IAM selector writes the managed roles in each form, in the tabs and th
   compiled = await waitForCompile(page, compiled);
   assert.ok((await tabs()).includes('iam/main.tf.json'), (await tabs()).join(', '));
   assert.ok(!(await tabs()).includes('iam.yaml'));
-  await page.click('[role=tab]:has-text("stream.yaml")');
+  await page.click('#tabs [role=tab]:has-text("stream.yaml")');
   assert.match(await output(page), /^apiVersion: v1\nkind: ServiceAccount\n/);
 
   await page.selectOption('#iam', '');

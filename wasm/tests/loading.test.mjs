@@ -149,7 +149,7 @@ test('every output tab lies inside the output panel, none under another or under
       await page.selectOption('#iam', most.iam);
       compiled = await waitForCompile(page, compiled);
     }
-    const tabs = page.locator('[role=tab]');
+    const tabs = page.locator('#tabs [role=tab]');
     assert.equal(await tabs.count(), most.tabs, `${width} px`);
     const pane = await page.locator('.output-pane').boundingBox();
     const buttons = [await page.locator('#copy').boundingBox(), await page.locator('#download').boundingBox()];
@@ -168,7 +168,7 @@ test('every output tab lies inside the output panel, none under another or under
     }
     // The last tab works like the first.
     await tabs.nth(most.tabs - 1).click();
-    assert.equal(await page.locator('[role=tab][aria-selected=true]').textContent(), boxes.at(-1).label);
+    assert.equal(await page.locator('#tabs [role=tab][aria-selected=true]').textContent(), boxes.at(-1).label);
     assert.deepEqual(errors, []);
     await context.close();
   }
@@ -188,13 +188,13 @@ test('YAML and JSON output is highlighted, and its text is exactly the output', 
   assert.ok((await page.locator('#output .tok-string').allTextContents()).includes('ServiceAccount'));
 
   const policy = result.files.find((f) => f.path.endsWith('.json'));
-  await page.click(`[role=tab]:has-text("${policy.path}")`);
+  await page.click(`#tabs [role=tab]:has-text("${policy.path}")`);
   assert.equal(await page.locator('#output').textContent(), policy.content);
   assert.ok((await page.locator('#output .tok-property').allTextContents()).includes('"Version"'));
   assert.ok((await page.locator('#output .tok-string').allTextContents()).includes('"sts:AssumeRoleWithWebIdentity"'));
 
   // explain is plain text.
-  await page.click('[role=tab]:has-text("explain")');
+  await page.click('#tabs [role=tab]:has-text("explain")');
   assert.equal(await page.locator('#output span').count(), 0);
   assert.deepEqual(errors, []);
   await context.close();

@@ -302,6 +302,18 @@ pub fn run() -> Result<(), String> {
     ));
 
     rows.push(verify::row(&irsa)?);
+    // `irsa import` of a 5,000-object `kubectl get -o yaml` List.
+    let list = crate::bench_import::generate(&bench_dir())?;
+    let imported = crate::bench_import::measure(&irsa, &list, &bench_dir().join("imported.irsa"))?;
+    rows.push((
+        format!(
+            "irsa import of a {}-object kubectl List",
+            crate::bench_import::OBJECTS
+        ),
+        format!("{:.0} ms", imported.as_secs_f64() * 1000.0),
+        format!("≤ {} ms", crate::bench_import::TARGET.as_millis()),
+        imported <= crate::bench_import::TARGET,
+    ));
 
     // Start-up: one file against `cat` of the same file.
     let file = small.join("install-00001.irsa");

@@ -8,13 +8,14 @@ use std::process::Command;
 
 use crate::{install, root};
 
-pub const TARGETS: [&str; 6] = [
+pub const TARGETS: [&str; 7] = [
     "parse",
     "compile",
     "fmt",
     "kubernetes_export",
     "aws_export",
     "trust_policy",
+    "import",
 ];
 
 /// Every committed input: examples, test cases, earlier findings.

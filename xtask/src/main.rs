@@ -9,6 +9,7 @@
 mod args;
 
 mod bench;
+mod bench_import;
 mod book;
 mod fuzz;
 mod grammar;
@@ -294,6 +295,8 @@ fn wasm_tests() -> Result<(), String> {
                 "wasm/tests/analysis.test.mjs",
                 "wasm/tests/browser.test.mjs",
                 "wasm/tests/loading.test.mjs",
+                "wasm/tests/tools-parity.test.mjs",
+                "wasm/tests/tools.test.mjs",
             ]),
     )
 }

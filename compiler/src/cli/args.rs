@@ -78,6 +78,22 @@ that is an error, or an export that cannot be read; 2 a usage or I/O error, or a
 that fails."
     )]
     Verify(VerifyArgs),
+    /// Turn existing Kubernetes YAML (a SpinnakerService and its ServiceAccounts) into an .irsa file
+    #[command(
+        long_about = "Turn existing Kubernetes YAML or JSON into an .irsa file in the canonical layout.\n\n\
+Reads the output of `kubectl get spinnakerservices,serviceaccounts -n NAMESPACE -o yaml` \
+(or -o json), `kustomize build`, or plain manifests: single objects, multi-document streams and Lists. \
+It finds the SpinnakerService and the ServiceAccounts its service-settings name, and writes the bindings \
+a person would: `*` for the `spinnaker` key, lists for services that share a ServiceAccount, \
+`as` only where the name is not the derived one, `account` and short role names when every role \
+shares an account, shared settings in `defaults`. Server-set fields and \
+last-applied-configuration are dropped. What the language cannot hold (other service-settings \
+content, unknown service keys, a second SpinnakerService) is a warning and left out. \
+An input that cannot be imported faithfully is an error at its file, line and column, \
+and nothing is written. The file compiles to the same ServiceAccounts and serviceAccountNames \
+as the input."
+    )]
+    Import(ImportArgs),
     /// Run the language server for editors (LSP over standard input and output)
     #[command(
         long_about = "Run the language server for editors: the Language Server Protocol 3.17 on standard \
@@ -122,6 +138,18 @@ pub struct LspArgs {
     /// Talk over standard input and output (the only transport; accepted because clients pass it)
     #[arg(long)]
     pub stdio: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Kubernetes YAML or JSON files; none, or `-`, reads standard input
+    #[arg(value_name = "YAML")]
+    pub files: Vec<PathBuf>,
+    /// Write the .irsa file to FILE (atomically) instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! The `irsa` command: file and terminal I/O around the library.
 
 mod args;
+mod import;
 mod live;
 mod lsp;
 mod output_dir;
@@ -50,6 +51,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Lsp(_) => Ok(lsp::run()),
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -20,9 +20,9 @@ use super::{ExportError, MAX_EXPORT_BYTES, Position};
 /// (SpinnakerService with its whole configuration included) stay far below.
 pub const MAX_DEPTH: usize = 128;
 /// Most YAML nodes (mappings, sequences, scalars) read in one export: about
-/// 20,000 objects as `kubectl get -o yaml` prints them, `managedFields` and
-/// all.
-pub const MAX_NODES: usize = 4_000_000;
+/// 15,000 objects as `kubectl get -o yaml` prints them with `managedFields`
+/// (some 70 nodes each). The bound keeps the reader's memory near 200 MiB.
+pub const MAX_NODES: usize = 1_000_000;
 /// Most events that aliases may replay in one export.
 pub const MAX_ALIAS_EVENTS: usize = 100_000;
 /// Most documents in one stream.
@@ -54,6 +54,21 @@ impl Positions {
     pub fn key(&self, path: &[&str]) -> Option<Position> {
         let path: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
         self.keys.get(&path).copied()
+    }
+
+    /// The keys of the mapping at `path`, in the order of the text (a JSON
+    /// value does not keep it: `service-settings` needs it).
+    pub fn keys_of(&self, path: &[&str]) -> Vec<String> {
+        let prefix: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+        let mut keys: Vec<(Position, &String)> = self
+            .keys
+            .range(prefix.clone()..)
+            .take_while(|(key, _)| key.starts_with(&prefix))
+            .filter(|(key, _)| key.len() == prefix.len() + 1)
+            .filter_map(|(key, position)| key.last().map(|last| (*position, last)))
+            .collect();
+        keys.sort_by_key(|(position, _)| (position.line, position.column));
+        keys.into_iter().map(|(_, key)| key.clone()).collect()
     }
 }
 
@@ -123,6 +138,10 @@ fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: Some(budget),
         alias_limits: alias_limits,
+        // Comments are not kept (a third of the reader's time otherwise);
+        // errors carry a position, not a snippet.
+        emit_comments: false,
+        with_snippet: false,
     }
 }
 
@@ -176,7 +195,7 @@ fn objects_of(
     root: Spanned<Node>,
     objects: &mut Vec<LocatedObject>,
 ) -> Result<(), ExportError> {
-    let position = position(&root);
+    let position = spanned_position(&root);
     let Node::Map(entries) = root.value else {
         return Err(ExportError {
             message: format!(
@@ -187,24 +206,26 @@ fn objects_of(
         });
     };
     if !is_list(&entries) {
+        let position = entries.first().map_or(position, |entry| entry.position);
         objects.push(located(document, String::new(), position, entries));
         return Ok(());
     }
-    for (key, value) in entries {
-        if key.value != "items" {
+    for entry in entries {
+        if entry.key != "items" {
             continue;
         }
-        let Node::Seq(items) = value.value else {
+        let Node::Seq(items) = entry.value else {
             continue;
         };
         for (index, item) in items.into_iter().enumerate() {
-            let item_position = self::position(&item);
-            let Node::Map(entries) = item.value else {
+            let Node::Map(entries) = item else {
                 return Err(ExportError {
                     message: format!("item {index} of the List is not a Kubernetes object"),
-                    position: item_position,
+                    position: entry.position,
                 });
             };
+            // An item starts at its first key (`- apiVersion: v1`).
+            let item_position = entries.first().map_or(entry.position, |e| e.position);
             let path = format!("items[{index}]");
             objects.push(located(document, path, item_position, entries));
         }
@@ -214,14 +235,14 @@ fn objects_of(
 
 /// A `List`: kind `List`, or any kind ending in `List` (`ServiceAccountList`)
 /// with a sequence of `items`.
-fn is_list(entries: &[(Spanned<String>, Spanned<Node>)]) -> bool {
-    let kind = entries.iter().find_map(|(key, value)| match &value.value {
-        Node::Scalar(Value::String(kind)) if key.value == "kind" => Some(kind.as_str()),
+fn is_list(entries: &[Entry]) -> bool {
+    let kind = entries.iter().find_map(|entry| match &entry.value {
+        Node::Scalar(Value::String(kind)) if entry.key == "kind" => Some(kind.as_str()),
         _ => None,
     });
     let has_items = entries
         .iter()
-        .any(|(key, value)| key.value == "items" && matches!(value.value, Node::Seq(_)));
+        .any(|entry| entry.key == "items" && matches!(entry.value, Node::Seq(_)));
     kind.is_some_and(|kind| kind.ends_with("List")) && has_items
 }
 
@@ -229,7 +250,7 @@ fn located(
     document: usize,
     path: String,
     position: Position,
-    entries: Vec<(Spanned<String>, Spanned<Node>)>,
+    entries: Vec<Entry>,
 ) -> LocatedObject {
     let mut positions = Positions::default();
     let mut keys = Vec::new();
@@ -245,21 +266,17 @@ fn located(
     }
 }
 
-fn map_value(
-    entries: Vec<(Spanned<String>, Spanned<Node>)>,
-    keys: &mut Vec<String>,
-    positions: &mut Positions,
-) -> Value {
+fn map_value(entries: Vec<Entry>, keys: &mut Vec<String>, positions: &mut Positions) -> Value {
     let mut map = Map::new();
-    for (key, value) in entries {
-        keys.push(key.value.clone());
-        positions.keys.insert(keys.clone(), self::position(&key));
-        let value = match value.value {
+    for entry in entries {
+        keys.push(entry.key.clone());
+        positions.keys.insert(keys.clone(), entry.position);
+        let value = match entry.value {
             Node::Map(entries) => map_value(entries, keys, positions),
             other => plain_value(other),
         };
         keys.pop();
-        map.insert(key.value, value);
+        map.insert(entry.key, value);
     }
     Value::Object(map)
 }
@@ -268,38 +285,81 @@ fn map_value(
 fn plain_value(node: Node) -> Value {
     match node {
         Node::Scalar(value) => value,
-        Node::Seq(items) => Value::Array(items.into_iter().map(|i| plain_value(i.value)).collect()),
+        Node::Seq(items) => Value::Array(items.into_iter().map(plain_value).collect()),
         Node::Map(entries) => Value::Object(
             entries
                 .into_iter()
-                .map(|(key, value)| (key.value, plain_value(value.value)))
+                .map(|entry| (entry.key, plain_value(entry.value)))
                 .collect(),
         ),
     }
 }
 
-fn position<T>(spanned: &Spanned<T>) -> Position {
+fn spanned_position<T>(spanned: &Spanned<T>) -> Position {
+    location_position(spanned.referenced)
+}
+
+fn location_position(location: serde_saphyr::Location) -> Position {
     Position {
-        line: usize::try_from(spanned.referenced.line()).unwrap_or(0),
-        column: usize::try_from(spanned.referenced.column()).unwrap_or(0),
+        line: usize::try_from(location.line()).unwrap_or(0),
+        column: usize::try_from(location.column()).unwrap_or(0),
     }
 }
 
-/// A YAML node with the location of every key and value under it.
+/// A YAML node. Only keys keep their location: an object starts at its
+/// first key, and every other place worth pointing at is a key. (A
+/// location per value would double the reader's work.)
 #[derive(Debug)]
 enum Node {
     Scalar(Value),
-    Seq(Vec<Spanned<Node>>),
-    Map(Vec<(Spanned<String>, Spanned<Node>)>),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// A key of a mapping, where it is, and its value.
+#[derive(Debug)]
+struct Entry {
+    key: String,
+    position: Position,
+    value: Node,
 }
 
 impl<'de> Deserialize<'de> for Node {
+    /// A document: located, and its `items` (a List's objects) too.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
+        de::DeserializeSeed::deserialize(NodeVisitor::DOCUMENT, deserializer)
     }
 }
 
-struct NodeVisitor;
+/// Reads a node; whether its keys keep their location is decided on the
+/// way down: inside a sequence (`managedFields`, `containers`…) no key is
+/// ever pointed at, so only a document and the items of its `items` are
+/// located. (Locating every key costs a third of the reader's time.)
+#[derive(Debug, Clone, Copy)]
+struct NodeVisitor {
+    /// A mapping keeps its keys' locations.
+    located: bool,
+    /// A sequence's items keep theirs.
+    items_located: bool,
+    /// The mapping is a document.
+    document: bool,
+}
+
+impl NodeVisitor {
+    const DOCUMENT: NodeVisitor = NodeVisitor {
+        located: true,
+        items_located: false,
+        document: true,
+    };
+}
+
+impl<'de> de::DeserializeSeed<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
 
 impl<'de> Visitor<'de> for NodeVisitor {
     type Value = Node;
@@ -332,36 +392,57 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(Node::Scalar(Value::Null))
     }
     fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-        Node::deserialize(deserializer)
+        de::DeserializeSeed::deserialize(self, deserializer)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let item = NodeVisitor {
+            located: self.items_located,
+            items_located: false,
+            document: false,
+        };
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<Node>>()? {
-            items.push(item);
+        while let Some(node) = seq.next_element_seed(item)? {
+            items.push(node);
         }
         Ok(Node::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<Spanned<Key>>()? {
-            let value = map.next_value::<Spanned<Node>>()?;
-            let key = Spanned {
-                value: key.value.0,
-                referenced: key.referenced,
-                defined: key.defined,
+        loop {
+            let (key, position) = if self.located {
+                match map.next_key::<Spanned<Key>>()? {
+                    Some(key) => (key.value.0, location_position(key.referenced)),
+                    None => break,
+                }
+            } else {
+                match map.next_key::<Key>()? {
+                    Some(key) => (key.0, Position::default()),
+                    None => break,
+                }
             };
-            entries.push((key, value));
+            let value = map.next_value_seed(NodeVisitor {
+                located: self.located,
+                items_located: self.document && key == "items",
+                document: false,
+            })?;
+            entries.push(Entry {
+                key,
+                position,
+                value,
+            });
         }
         Ok(Node::Map(entries))
     }
 }
 
-/// A mapping key: any scalar, as its text (JSON's keys are all strings).
+/// A mapping key: a scalar, as its text (`1: x` has the key `"1"`, as
+/// JSON's keys are all strings). Read as a string, which spares the
+/// deserializer resolving each key's type; a null key is refused.
 struct Key(String);
 
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(KeyVisitor)
+        deserializer.deserialize_str(KeyVisitor)
     }
 }
 
@@ -387,9 +468,6 @@ impl Visitor<'_> for KeyVisitor {
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
         Ok(Key(v.to_owned()))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Key, E> {
-        Ok(Key("null".to_owned()))
     }
 }
 

@@ -217,3 +217,43 @@ fn positions_convert_to_offsets_and_back() {
     }
     assert_eq!(Position::of_offset(text, 5), at(2, 2));
 }
+
+#[test]
+fn keys_come_in_the_order_of_the_text() {
+    let text = "kind: SpinnakerService\nspec:\n  spinnakerConfig:\n    service-settings:\n      spinnaker: {}\n      echo: {}\n      clouddriver: {}\n      deck: {}\n";
+    let located = read_kubernetes_located(text.as_bytes()).unwrap();
+    let path = ["spec", "spinnakerConfig", "service-settings"];
+    assert_eq!(
+        located[0].positions.keys_of(&path),
+        ["spinnaker", "echo", "clouddriver", "deck"]
+    );
+    assert_eq!(
+        located[0].positions.keys_of(&["kind"]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn too_many_nodes_are_refused() {
+    let text = format!(
+        "kind: ConfigMap\ndata: [{}]\n",
+        vec!["1"; MAX_NODES].join(",")
+    );
+    let error = quickly("a million nodes", text.as_bytes());
+    assert!(error.message.contains("YAML nodes"), "{}", error.message);
+    assert_eq!(error.position.line, 2);
+}
+
+#[test]
+fn keys_are_their_text_and_a_null_key_is_refused() {
+    let objects =
+        read("kind: ConfigMap\ndata:\n  1: one\n  true: yes\n  1.5: x\n  \"quoted\": q\n");
+    let data = objects[0].value["data"].as_object().unwrap();
+    let keys: Vec<&str> = data.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["1", "1.5", "quoted", "true"]);
+    // JSON has no null key, and no Kubernetes object holds one.
+    assert_eq!(
+        error(b"kind: ConfigMap\ndata:\n  ~: nothing\n").position,
+        at(3, 3)
+    );
+}

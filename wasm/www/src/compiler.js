@@ -7,7 +7,7 @@
 /** A request that takes longer than this restarts the worker. */
 export const TIME_LIMIT_MS = 3000;
 
-export function createCompiler({ onProgress, onReady, onLoadFailed }) {
+export function createCompiler({ onProgress, onToolsProgress = () => {}, onReady, onLoadFailed }) {
   let worker = null;
   let ready = false;
   let failed = false;
@@ -18,7 +18,8 @@ export function createCompiler({ onProgress, onReady, onLoadFailed }) {
   const pending = new Map();
 
   function send(id, entry) {
-    entry.timer = setTimeout(() => timeout(id), TIME_LIMIT_MS);
+    // Loading the tools module is a download: it has no time limit.
+    if (entry.limited) entry.timer = setTimeout(() => timeout(id), TIME_LIMIT_MS);
     worker.postMessage({ id, ...entry.message });
   }
 
@@ -49,7 +50,9 @@ export function createCompiler({ onProgress, onReady, onLoadFailed }) {
     failed = false;
     worker = new Worker('worker.js', { type: 'module' });
     worker.onmessage = ({ data }) => {
-      if (data.kind === 'progress') {
+      if (data.kind === 'progress' && data.module === 'tools') {
+        onToolsProgress(data);
+      } else if (data.kind === 'progress') {
         if (!quiet) onProgress(data);
       } else if (data.kind === 'ready') {
         ready = true;
@@ -73,11 +76,12 @@ export function createCompiler({ onProgress, onReady, onLoadFailed }) {
     };
   }
 
-  /** Sends a request; it waits for the worker to be ready. */
-  function ask(message) {
+  /** Sends a request; it waits for the worker to be ready. `limited`:
+   *  false for a request that may download (loading the tools module). */
+  function ask(message, { limited = true } = {}) {
     return new Promise((resolve, reject) => {
       const id = ++nextId;
-      const entry = { message, resolve, reject, timer: null };
+      const entry = { message, resolve, reject, timer: null, limited };
       pending.set(id, entry);
       if (ready) send(id, entry);
     });

@@ -12,6 +12,7 @@ import { languageOf, writeHighlighted } from './output.js';
 import { assist } from './assist.js';
 import { encodeSource, decodeFragment } from './share.js';
 import { zip } from './zip.js';
+import { createTools } from './tools.js';
 
 const DEBOUNCE_MS = 150;
 
@@ -39,6 +40,7 @@ const compiler = createCompiler({
     const kib = (n) => Math.round(n / 1024);
     setStatus(`Loading compiler… ${kib(loaded)}${total ? ` of ${kib(total)}` : ''} KiB`, 'loading');
   },
+  onToolsProgress: (progress) => tools?.onToolsProgress(progress),
   onReady({ quiet }) {
     $('retry').hidden = true;
     if (!quiet) setStatus('Compiling…', 'loading');
@@ -61,7 +63,11 @@ function offsetOf(doc, line, column) {
 }
 
 let view;
+let tools = null;
 let lastResult = null;
+// Underlined together: compile's diagnostics and verify's findings.
+let compileDiagnostics = [];
+let verifyFindings = [];
 let selectedTab = 'stream';
 let generation = 0;
 
@@ -98,12 +104,13 @@ function showProblems(diagnostics) {
   }
 }
 
-function underline(diagnostics) {
+function underline() {
   const doc = view.state.doc;
-  const marks = diagnostics.map((d) => {
+  const marks = [...compileDiagnostics, ...verifyFindings].map((d) => {
     const from = offsetOf(doc, d.line, d.column);
     const to = Math.max(from, offsetOf(doc, d.end_line, d.end_column));
-    return { from, to, severity: d.severity, message: `${d.code}: ${d.message}${d.help ? `\nhelp: ${d.help}` : ''}` };
+    const notes = (d.notes ?? []).map((n) => `\nnote: ${n}`).join('');
+    return { from, to, severity: d.severity, message: `${d.code}: ${d.message}${d.help ? `\nhelp: ${d.help}` : ''}${notes}` };
   });
   view.dispatch(setDiagnostics(view.state, marks));
 }
@@ -175,7 +182,8 @@ async function compileNow() {
   if (errors) setStatus(`${errors} error${errors > 1 ? 's' : ''}${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}`, 'error');
   else if (warnings) setStatus(`Compiled, ${warnings} warning${warnings > 1 ? 's' : ''}`, 'warning');
   else setStatus('Compiled', 'ok');
-  underline(diagnostics);
+  compileDiagnostics = diagnostics;
+  underline();
   showProblems(diagnostics);
   renderOutput();
   document.body.dataset.compiled = String(generation);
@@ -185,6 +193,17 @@ let timer = null;
 function scheduleCompile() {
   clearTimeout(timer);
   timer = setTimeout(compileNow, DEBOUNCE_MS);
+}
+
+/** Output, Verify or Import YAML in the right-hand pane. */
+function showPanel(name) {
+  for (const button of document.querySelectorAll('#modes [role=tab]')) {
+    const selected = button.dataset.panel === name;
+    button.setAttribute('aria-selected', String(selected));
+    button.tabIndex = selected ? 0 : -1;
+    $(button.dataset.panel).hidden = !selected;
+  }
+  if (name !== 'output-panel') tools.open();
 }
 
 function setSource(source) {
@@ -209,10 +228,33 @@ async function main() {
         irsaLanguage, syntaxHighlighting(highlight), lintGutter(), assist(compiler),
         EditorView.lineWrapping,
         EditorView.contentAttributes.of({ 'aria-label': '.irsa source' }),
-        EditorView.updateListener.of((update) => { if (update.docChanged) scheduleCompile(); }),
+        EditorView.updateListener.of((update) => { if (update.docChanged) { scheduleCompile(); tools?.sourceChanged(); } }),
       ],
     }),
   });
+
+  tools = createTools({
+    compiler,
+    view,
+    setSource,
+    jumpTo(line, column) {
+      view.dispatch({ selection: { anchor: offsetOf(view.state.doc, line, column) }, scrollIntoView: true });
+      view.focus();
+    },
+    onFindings(findings) { verifyFindings = findings; underline(); },
+  });
+  const modes = [...document.querySelectorAll('#modes [role=tab]')];
+  for (const button of modes) {
+    button.addEventListener('click', () => showPanel(button.dataset.panel));
+    button.addEventListener('keydown', (e) => {
+      const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+      if (!step) return;
+      e.preventDefault();
+      const next = modes[(modes.indexOf(button) + step + modes.length) % modes.length];
+      showPanel(next.dataset.panel);
+      next.focus();
+    });
+  }
 
   // For tests and the devtools console.
   window.playground = { view, compiler };

@@ -10,9 +10,9 @@ const irsa = { ...glue };
 
 const WASM_URL = new URL('irsa_bg.wasm', self.location.href);
 
-/** Downloads the wasm, telling the page how many bytes have arrived. */
-async function download() {
-  const response = await fetch(WASM_URL);
+/** Downloads a wasm, telling the page how many bytes of it have arrived. */
+async function download(url, module = 'compiler') {
+  const response = await fetch(url);
   if (!response.ok) throw new Error(`${response.status} ${response.statusText}`.trim());
   // A compressed response's length is not the wasm's: then no total.
   const compressed = response.headers.get('Content-Encoding');
@@ -22,7 +22,7 @@ async function download() {
   const counted = response.body.pipeThrough(new TransformStream({
     transform(chunk, controller) {
       loaded += chunk.byteLength;
-      self.postMessage({ kind: 'progress', loaded, total });
+      self.postMessage({ kind: 'progress', module, loaded, total });
       controller.enqueue(chunk);
     },
   }));
@@ -37,12 +37,41 @@ const features = {
   complete: typeof irsa.complete === 'function',
 };
 
-const ready = download()
+const ready = download(WASM_URL)
   .then((response) => init({ module_or_path: response }))
   .then(
     () => { self.postMessage({ kind: 'ready', features }); return true; },
     (error) => { self.postMessage({ kind: 'load-failed', message: String(error?.message ?? error) }); return false; },
   );
+
+// The second module (verify and import), fetched on first use only: the
+// first load stays within its budget. A failed load is forgotten, so the
+// next use tries again.
+let tools = null;
+function loadTools() {
+  tools ??= (async () => {
+    const glue = await import(/* @vite-ignore */ new URL('irsa_tools.js', self.location.href).href);
+    await glue.default({ module_or_path: await download(new URL('irsa_tools_bg.wasm', self.location.href), 'tools') });
+    return glue;
+  })().catch((error) => { tools = null; throw error; });
+  return tools;
+}
+
+async function answerTools(data) {
+  let glue;
+  try {
+    glue = await loadTools();
+  } catch (error) {
+    return { toolsError: String(error?.message ?? error) };
+  }
+  switch (data.kind) {
+    case 'verify': return { verify: glue.verify(data.source, data.exports) };
+    case 'import': return { import: glue.importYaml(data.inputs) };
+    default: return { tools: true };
+  }
+}
+
+const TOOLS = new Set(['load-tools', 'verify', 'import']);
 
 function answer(data) {
   const { kind, source, component, iam, offset } = data;
@@ -57,5 +86,6 @@ function answer(data) {
 
 self.onmessage = async ({ data }) => {
   if (!(await ready)) return;
-  self.postMessage({ id: data.id, ...answer(data) });
+  const result = TOOLS.has(data.kind) ? await answerTools(data) : answer(data);
+  self.postMessage({ id: data.id, ...result });
 };
