@@ -585,12 +585,12 @@ fn is_canonical_seconds(text: &str) -> bool {
 }
 
 /// A name or ARN that the file writes as a bare word must be one: white
-/// space, `#` (a comment), braces, a comma or a quote would make it mean
+/// space, `#` (a comment), braces or a quote would make it mean
 /// something else. Reports it and returns false otherwise.
 fn check_word(report: &mut Report<'_>, origin: Origin, what: &str, text: &str) -> bool {
     let bad = text
         .chars()
-        .find(|c| c.is_whitespace() || matches!(c, '#' | '{' | '}' | ',' | '"' | '\\'));
+        .find(|c| c.is_whitespace() || matches!(c, '#' | '{' | '}' | '"' | '\\'));
     match (text.is_empty(), bad) {
         (true, _) => {
             report.add(Code::UnimportableValue, origin, format!("{what} is empty"));

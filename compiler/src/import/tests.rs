@@ -193,3 +193,27 @@ fn diagnostics_name_their_input() {
         Code::UnreadableExport
     );
 }
+
+#[test]
+fn a_comma_in_a_role_name_is_kept_and_a_hash_is_refused() {
+    let result = one(&manifests(
+        &[("spinnaker", "spin-sa")],
+        &[("spin-sa", &format!("{R}deploy,ci"), "")],
+    ));
+    assert_eq!(result.diagnostics, []);
+    assert_eq!(
+        result.source.as_deref(),
+        Some("account 123456789012\n\nservice * -> role deploy,ci\n")
+    );
+    let result = one(&manifests(
+        &[("spinnaker", "spin-sa")],
+        &[("spin-sa", &format!("{R}deploy#ci"), "")],
+    ));
+    assert_eq!(result.source, None);
+    let codes: Vec<Code> = result
+        .diagnostics
+        .iter()
+        .map(|d| d.diagnostic.code)
+        .collect();
+    assert_eq!(codes, [Code::UnimportableValue]);
+}

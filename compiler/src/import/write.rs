@@ -148,14 +148,15 @@ fn duration(seconds: u64) -> String {
 }
 
 /// A name or ARN as a bare word; quoted when it holds what would end a bare
-/// word (white space, `#`, braces, a comma, a quote): the language then
+/// word (white space, `#`, braces, a quote; a comma ends a word only in a
+/// service list, and IAM role names may hold one): the language then
 /// refuses it, and the import reports that at the YAML, rather than writing
 /// a word that means something else (`name: a#b` is not `a`).
 pub(super) fn bare(text: &str) -> String {
     let safe = !text.is_empty()
         && !text
             .chars()
-            .any(|c| c.is_whitespace() || matches!(c, '#' | '{' | '}' | ',' | '"' | '\\'));
+            .any(|c| c.is_whitespace() || matches!(c, '#' | '{' | '}' | '"' | '\\'));
     if safe { text.to_owned() } else { quoted(text) }
 }
 
