@@ -15,18 +15,13 @@ pub const OBJECTS: usize = 5_000;
 /// The target: the median import of that List.
 pub const TARGET: Duration = Duration::from_millis(300);
 
-const SERVICES: [&str; 10] = [
-    "clouddriver",
-    "deck",
-    "echo",
-    "fiat",
-    "front50",
-    "gate",
-    "igor",
-    "kayenta",
-    "orca",
-    "rosco",
-];
+/// The first ten services irsa knows (the core ones).
+const SERVICES: [&str; 10] = {
+    let all = irsa::services::KNOWN_SERVICES;
+    [
+        all[0], all[1], all[2], all[3], all[4], all[5], all[6], all[7], all[8], all[9],
+    ]
+};
 
 /// Writes the List under `dir` (once) and returns its path.
 pub fn generate(dir: &Path) -> Result<PathBuf, String> {
