@@ -99,7 +99,9 @@ test('a failed wasm download says so, and Retry loads it', async () => {
   let blocked = true;
   let requests = 0;
   await context.route('**/irsa_bg.wasm', (route) => {
-    requests += 1;
+    // The page's downloads; the service worker may also precache the
+    // module, whenever it installs.
+    if (!route.request().serviceWorker()) requests += 1;
     return blocked ? route.abort('failed') : route.continue();
   });
   await page.goto(base);
