@@ -89,16 +89,7 @@ pub fn read_kubernetes(bytes: &[u8]) -> Result<Vec<KubeObject>, ExportError> {
 
 /// [`read_kubernetes`], keeping where each key of each object is.
 pub fn read_kubernetes_located(bytes: &[u8]) -> Result<Vec<LocatedObject>, ExportError> {
-    if bytes.len() > MAX_EXPORT_BYTES {
-        return Err(ExportError {
-            message: format!(
-                "the export is {} bytes, over the limit of {MAX_EXPORT_BYTES} bytes (64 MiB)",
-                bytes.len()
-            ),
-            position: Position { line: 1, column: 1 },
-        });
-    }
-    let text = decode(bytes)?;
+    let text = super::text(bytes)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let documents: Vec<Spanned<Node>> =
         serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| yaml_error(&e))?;
@@ -107,18 +98,6 @@ pub fn read_kubernetes_located(bytes: &[u8]) -> Result<Vec<LocatedObject>, Expor
         objects_of(document, root, &mut objects)?;
     }
     Ok(objects)
-}
-
-fn decode(bytes: &[u8]) -> Result<&str, ExportError> {
-    std::str::from_utf8(bytes).map_err(|error| {
-        let at = error.valid_up_to();
-        let valid = std::str::from_utf8(bytes.get(..at).unwrap_or_default()).unwrap_or_default();
-        let byte = bytes.get(at).copied().unwrap_or_default();
-        ExportError {
-            message: format!("the export is not valid UTF-8: byte {byte:#04x} at offset {at}"),
-            position: Position::of_offset(valid, at),
-        }
-    })
 }
 
 fn options() -> serde_saphyr::Options {

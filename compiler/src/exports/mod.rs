@@ -31,13 +31,13 @@ impl ExportError {
     }
 }
 
-/// The text of a JSON export: refused when over the size limit or not
-/// UTF-8 (located at the first bad byte).
+/// The text of an export, for every reader: refused when over
+/// [`MAX_EXPORT_BYTES`] or not UTF-8 (located at the first bad byte).
 pub fn text(bytes: &[u8]) -> Result<&str, ExportError> {
     if bytes.len() > MAX_EXPORT_BYTES {
         return Err(ExportError::new(
             format!(
-                "the export is {} bytes, over the limit of {MAX_EXPORT_BYTES} (64 MiB)",
+                "the export is {} bytes, over the limit of {MAX_EXPORT_BYTES} bytes (64 MiB)",
                 bytes.len()
             ),
             Position { line: 1, column: 1 },
@@ -45,10 +45,12 @@ pub fn text(bytes: &[u8]) -> Result<&str, ExportError> {
     }
     std::str::from_utf8(bytes).map_err(|error| {
         let at = error.valid_up_to();
-        let valid = String::from_utf8_lossy(bytes.get(..at).unwrap_or_default());
+        // The bytes before `at` are valid UTF-8 by definition.
+        let valid = std::str::from_utf8(bytes.get(..at).unwrap_or_default()).unwrap_or_default();
+        let byte = bytes.get(at).copied().unwrap_or_default();
         ExportError::new(
-            format!("the export is not valid UTF-8 (byte {at})"),
-            Position::of_offset(&valid, valid.len()),
+            format!("the export is not valid UTF-8: byte {byte:#04x} at offset {at}"),
+            Position::of_offset(valid, at),
         )
     })
 }
