@@ -265,38 +265,37 @@ impl RoleCheck<'_> {
         let mut seen = HashSet::new();
         let mut broader: Vec<String> = Vec::new();
         for user in &self.users {
+            // Each way in the ServiceAccount uses, with the code of its
+            // refusal; Pod Identity needs both of its actions.
+            let mut requests: Vec<(Request, Code)> = Vec::new();
             if user.identity.uses_irsa()
                 && let Some((issuer, namespace)) = self.irsa_context()
             {
                 let subject = requests::subject(namespace, &user.name);
                 let request = requests::irsa(self.role, issuer, &subject, &user.audience);
-                let evaluation = evaluate::evaluate(&self.document, &request);
-                note_unmodelled(&evaluation, &mut seen, &mut unmodelled);
-                if evaluation.decision == Decision::Denied {
-                    findings.push(self.refused(
-                        user,
-                        &request,
-                        &evaluation,
-                        Code::IrsaTrustRefused,
-                    ));
-                }
+                requests.push((request, Code::IrsaTrustRefused));
             }
             if user.identity.uses_pod_identity()
                 && let Some(pod) = self.pod(&user.name)
             {
-                for action in POD_IDENTITY_ACTIONS {
-                    let request = requests::pod_identity(action, &pod);
-                    let evaluation = evaluate::evaluate(&self.document, &request);
-                    note_unmodelled(&evaluation, &mut seen, &mut unmodelled);
-                    if evaluation.decision == Decision::Denied {
-                        findings.push(self.refused(
-                            user,
-                            &request,
-                            &evaluation,
-                            Code::PodIdentityTrustRefused,
-                        ));
-                        break;
-                    }
+                requests.extend(POD_IDENTITY_ACTIONS.map(|action| {
+                    (
+                        requests::pod_identity(action, &pod),
+                        Code::PodIdentityTrustRefused,
+                    )
+                }));
+            }
+            let mut refused: Vec<Code> = Vec::new();
+            for (request, code) in &requests {
+                // One refusal a way in: the first action that fails.
+                if refused.contains(code) {
+                    continue;
+                }
+                let evaluation = evaluate::evaluate(&self.document, request);
+                note_unmodelled(&evaluation, &mut seen, &mut unmodelled);
+                if evaluation.decision == Decision::Denied {
+                    refused.push(*code);
+                    findings.push(self.refused(user, request, &evaluation, *code));
                 }
             }
         }
