@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::{Exports, at, finding, member, requests};
+use super::{Exports, at, member, requests};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::exports::aws::{AssociationRecord, ClusterRecord};
 use crate::ir::{Install, Role};
@@ -52,7 +52,7 @@ pub(super) fn check(
                 && let Some((export, other)) = all.first()
             {
                 findings.push(
-                    finding(
+                    Diagnostic::new(
                         Code::ClusterDiffers,
                         name.span.clone(),
                         format!(
@@ -90,7 +90,7 @@ pub(super) fn check(
         (Some(oidc), Some((live, note))) => {
             if live != oidc.value {
                 findings.push(
-                    finding(
+                    Diagnostic::new(
                         Code::IssuerDiffers,
                         oidc.span.clone(),
                         format!(
@@ -168,7 +168,7 @@ fn check_providers(
             if providers.iter().any(|p| p.value == arn) {
                 continue;
             }
-            let mut diagnostic = finding(
+            let mut diagnostic = Diagnostic::new(
                 Code::OidcProviderMissing,
                 issuer.span.clone(),
                 format!(
@@ -234,7 +234,7 @@ pub(super) fn check_associations(
             findings.push(if listed {
                 missing_association(exports, &who, span, &association.service_account)
             } else {
-                finding(
+                Diagnostic::new(
                     Code::AssociationRoleUnknown,
                     span,
                     format!("no export says whether {who} has a Pod Identity association"),
@@ -255,7 +255,7 @@ pub(super) fn check_associations(
         }
         match with_role.first() {
             Some((export, record, role)) => findings.push(
-                finding(
+                Diagnostic::new(
                     Code::AssociationRoleDiffers,
                     span,
                     format!("the Pod Identity association for {who} gives `{role}`, not `{expected}`"),
@@ -268,7 +268,7 @@ pub(super) fn check_associations(
                     .first()
                     .map_or(("", ""), |(e, a)| (*e, a.path.as_str()));
                 findings.push(
-                    finding(
+                    Diagnostic::new(
                         Code::AssociationRoleUnknown,
                         span,
                         format!("an association exists for {who}, but the exports do not say its role"),
@@ -293,7 +293,7 @@ fn missing_association(
         .filter(|e| e.content.lists_associations)
         .map(|e| e.name.as_str())
         .collect();
-    finding(
+    Diagnostic::new(
         Code::AssociationMissing,
         span,
         format!("no Pod Identity association for {who}: its pods get no role"),

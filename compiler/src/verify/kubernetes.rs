@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Exports, at, finding, member};
+use super::{Exports, at, member};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::exports::kubernetes::KubeObject;
 use crate::ir::{Install, ServiceAccount};
@@ -109,7 +109,7 @@ pub(super) fn check(install: &Install, exports: &Exports, findings: &mut Vec<Dia
 
 fn missing_account(name: &str, span: std::ops::Range<usize>, exports: &Exports) -> Diagnostic {
     let names: Vec<&str> = exports.kubernetes.iter().map(|n| n.name.as_str()).collect();
-    finding(
+    Diagnostic::new(
         Code::ServiceAccountMissing,
         span,
         format!("the ServiceAccount `{name}` does not exist: pods that use it are not created"),
@@ -157,7 +157,7 @@ fn check_annotations(
         if let Some(meant) = meant {
             misspelt |= meant == ROLE_ARN;
             findings.push(
-                finding(
+                Diagnostic::new(
                     Code::RoleAnnotationMisspelt,
                     span.clone(),
                     format!(
@@ -172,7 +172,7 @@ fn check_annotations(
     }
     match (expected_role, live_role) {
         (Some(_), None) if !misspelt => findings.push(
-            finding(
+            Diagnostic::new(
                 Code::RoleAnnotationMissing,
                 span.clone(),
                 format!("`{}` has no `{ROLE_ARN}` annotation: its pods get no role by IRSA", account.name),
@@ -181,7 +181,7 @@ fn check_annotations(
             .with_help("apply the output of `irsa compile`"),
         ),
         (Some(expected), Some(actual)) if expected != actual => findings.push(
-            finding(
+            Diagnostic::new(
                 Code::RoleAnnotationDiffers,
                 span.clone(),
                 format!("`{}` is annotated with `{actual}`, but the file gives it `{expected}`", account.name),
@@ -190,7 +190,7 @@ fn check_annotations(
             .with_help("apply the output of `irsa compile`, then restart the pods (the webhook reads it when a pod starts)"),
         ),
         (None, Some(actual)) => findings.push(
-            finding(
+            Diagnostic::new(
                 Code::RoleAnnotationDiffers,
                 span.clone(),
                 format!(
@@ -210,7 +210,7 @@ fn check_annotations(
         if expected != actual {
             let show = |v: Option<&str>| v.map_or("none".to_owned(), |v| format!("`{v}`"));
             findings.push(
-                finding(
+                Diagnostic::new(
                     Code::AnnotationDiffers,
                     span.clone(),
                     format!(
@@ -274,7 +274,7 @@ fn check_spinnaker_service(
             .collect();
         let names: Vec<&str> = exports.kubernetes.iter().map(|n| n.name.as_str()).collect();
         findings.push(
-            finding(
+            Diagnostic::new(
                 Code::SpinnakerServiceMissing,
                 install.name.span.clone(),
                 format!("no SpinnakerService `{}` in the Kubernetes exports", install.name.value),
@@ -300,7 +300,7 @@ fn check_spinnaker_service(
     let expected = install.operator.value.api_version();
     if api_version != expected {
         findings.push(
-            finding(
+            Diagnostic::new(
                 Code::OperatorDiffers,
                 install.operator.span.clone(),
                 format!("the SpinnakerService is `{api_version}`, but the file's operator writes `{expected}`"),
@@ -334,7 +334,7 @@ fn check_spinnaker_service(
             ),
         };
         findings.push(
-            finding(
+            Diagnostic::new(
                 Code::ServiceAccountNameDiffers,
                 setting.span.clone(),
                 message,

@@ -14,7 +14,7 @@ mod probes;
 mod requests;
 mod trust;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::Diagnostic;
 use crate::exports::ExportError;
 use crate::exports::aws::AwsExport;
 use crate::exports::kubernetes::KubeObject;
@@ -179,10 +179,6 @@ fn member(path: &str, name: &str) -> String {
     } else {
         format!("{path}.{name}")
     }
-}
-
-fn finding(code: Code, span: std::ops::Range<usize>, message: String) -> Diagnostic {
-    Diagnostic::new(code, span, message)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::cluster::{ClusterFacts, Issuer};
 use super::requests::{self, PodIdentityPod};
-use super::{Exports, at, finding, member, probes};
+use super::{Exports, at, member, probes};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::evaluate::{
     self, Decision, Document, Effect, Evaluation, Principal, Request, StatementOutcome,
@@ -206,7 +206,7 @@ fn roles_and_users(install: &Install) -> Vec<(&Role, Vec<&ServiceAccount>)> {
 
 fn not_exported(role: &Role, span: Range<usize>, proof: &[&str]) -> Diagnostic {
     if proof.is_empty() {
-        finding(
+        Diagnostic::new(
             Code::RoleNotExported,
             span,
             format!(
@@ -219,7 +219,7 @@ fn not_exported(role: &Role, span: Range<usize>, proof: &[&str]) -> Diagnostic {
             role.name
         ))
     } else {
-        finding(
+        Diagnostic::new(
             Code::RoleMissing,
             span,
             format!("the role `{}` does not exist", role.arn()),
@@ -230,7 +230,7 @@ fn not_exported(role: &Role, span: Range<usize>, proof: &[&str]) -> Diagnostic {
 }
 
 fn unreadable(role: &Role, span: Range<usize>, message: &str, note: &str) -> Diagnostic {
-    finding(
+    Diagnostic::new(
         Code::TrustPolicyUnreadable,
         span,
         format!(
@@ -251,7 +251,7 @@ fn no_issuer(install: &Install, no_issuer: bool) -> Diagnostic {
     } else {
         ("a namespace", "add `namespace NAME` to the file")
     };
-    finding(
+    Diagnostic::new(
         Code::IrsaNotCheckable,
         span,
         format!("without {missing}, verify cannot simulate IRSA: the IRSA trust is not checked"),
@@ -301,7 +301,7 @@ impl RoleCheck<'_> {
         }
         probes::broader(self, &mut broader);
         if !broader.is_empty() {
-            let mut diagnostic = finding(
+            let mut diagnostic = Diagnostic::new(
                 Code::TrustTooBroad,
                 self.span.clone(),
                 format!(
@@ -315,7 +315,7 @@ impl RoleCheck<'_> {
             findings.push(diagnostic.with_help(self.fix_help()));
         }
         if !unmodelled.is_empty() {
-            let mut diagnostic = finding(
+            let mut diagnostic = Diagnostic::new(
                 Code::TrustNotModelled,
                 self.span.clone(),
                 format!(
@@ -376,7 +376,7 @@ impl RoleCheck<'_> {
         } else {
             "Pod Identity"
         };
-        let mut diagnostic = finding(
+        let mut diagnostic = Diagnostic::new(
             code,
             user.name_span.clone(),
             format!(
