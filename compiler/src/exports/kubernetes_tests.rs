@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use super::*;
+use crate::exports::MAX_EXPORT_BYTES;
 
 fn at(line: usize, column: usize) -> Position {
     Position { line, column }
@@ -136,7 +137,10 @@ fn a_document_that_is_not_an_object_is_an_error() {
 fn duplicate_keys_are_an_error() {
     let error = error(b"kind: ServiceAccount\nkind: Secret\n");
     assert_eq!(error.position, at(2, 1));
-    assert_eq!(error.message, "duplicate mapping key: kind");
+    assert_eq!(
+        error.message,
+        "the key `kind` is given twice in one mapping"
+    );
 }
 
 fn quickly(what: &str, bytes: &[u8]) -> ExportError {

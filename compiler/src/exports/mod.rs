@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod kubernetes;
+mod yaml;
 
 /// Exports over this many bytes are refused (LANGUAGE.md §12/§13).
 pub const MAX_EXPORT_BYTES: usize = 64 * 1024 * 1024;

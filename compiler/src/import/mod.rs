@@ -61,7 +61,12 @@ impl ImportResult {
 pub fn import(inputs: &[ImportInput<'_>]) -> ImportResult {
     let texts: Vec<Cow<'_, str>> = inputs
         .iter()
-        .map(|input| String::from_utf8_lossy(input.bytes))
+        // `from_utf8` first: it is several times faster than
+        // `from_utf8_lossy` on the valid text that nearly every input is.
+        .map(|input| {
+            std::str::from_utf8(input.bytes)
+                .map_or_else(|_| String::from_utf8_lossy(input.bytes), Cow::Borrowed)
+        })
         .collect();
     let mut report = Report {
         texts: &texts,
