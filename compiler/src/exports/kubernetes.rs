@@ -150,15 +150,11 @@ fn objects_of(
             return Ok(());
         }
     };
-    let items_position = document
-        .positions
-        .key(&["items"])
-        .unwrap_or(document.position);
     for (item_index, item) in items.into_iter().enumerate() {
         if !item.value.is_object() {
             return Err(ExportError::new(
                 format!("item {item_index} of the List is not a Kubernetes object"),
-                items_position,
+                item.position,
             ));
         }
         objects.push(LocatedObject {

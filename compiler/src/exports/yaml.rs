@@ -12,23 +12,29 @@
 //! - A plain scalar is null (`~`, `null`, `Null`, `NULL`, nothing), a
 //!   boolean (`true`/`false`, `yes`/`no`, `on`/`off`, `y`/`n`, in lower,
 //!   title or upper case), an integer (decimal, `0x…`, `0o…`, `0b…`, or
-//!   `0…` octal; `_` ignored), a float (`1.5`, `1e3`, `.5`; `.inf` and
-//!   `.nan`, which JSON cannot hold, read as null), else a string. Quoted
-//!   and block scalars are strings. The tags `!!str`, `!!int`, `!!float`,
-//!   `!!bool` and `!!null` are obeyed (a value that is not of its tag is an
-//!   error); `!` makes a string; other tags are ignored.
+//!   `0…` octal; `_` ignored), a finite float (`1.5`, `1e3`, `.5`), else a
+//!   string. `.inf` and `.nan`, which JSON cannot hold and Kubernetes
+//!   refuses, are errors. Quoted and block scalars are strings. The tags
+//!   `!!str`, `!!int`, `!!float`, `!!bool` and `!!null` are obeyed (a value
+//!   that is not of its tag is an error); `!` makes a string; other tags are
+//!   ignored.
 //! - Mapping keys are scalars, read as their text (`1: x` has the key
-//!   `"1"`): JSON keys are strings. A null key, a collection as a key and a
-//!   key given twice are errors.
+//!   `"1"`; an alias used as a key is the anchored key's text): JSON keys are
+//!   strings. A null key, a collection as a key and a key given twice are
+//!   errors.
 //! - Aliases are expanded; `<<` merges mappings (explicit keys win, then
-//!   earlier merged mappings).
+//!   earlier merged mappings). What an alias or a merge brings has no key
+//!   positions of its own: a diagnostic about it points at the object.
 //! - `metadata.managedFields` of an object (the API server's field-ownership
 //!   bookkeeping, often half of what kubectl prints) is skipped: nothing irsa
-//!   reads is in it.
+//!   reads is in it. The items of a root `items` sequence are read as
+//!   objects, so theirs is skipped too, List or not.
 //!
 //! Budgets, each refusal an [`ExportError`] where it happened: nesting
-//! depth, nodes, documents, and alias expansion (a "billion laughs" stops at
-//! [`MAX_ALIAS_NODES`] replayed nodes, in bounded time and memory).
+//! depth (aliases included), nodes, documents, and alias expansion: a
+//! "billion laughs" stops at [`MAX_ALIAS_NODES`] replayed nodes or 64 MiB of
+//! replayed text, and anchors, whose nodes are kept for their aliases, may
+//! keep as much in all; so time and memory stay bounded.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -97,9 +103,12 @@ pub(super) fn read_documents(text: &str) -> Result<Vec<Document>, ExportError> {
         parser: Parser::new_from_str_with_options(text, options),
         anchors: HashMap::new(),
         nodes: 0,
+        scalar_bytes: 0,
         replayed_nodes: 0,
         replayed_bytes: 0,
-        scalar_bytes: 0,
+        kept_nodes: 0,
+        kept_bytes: 0,
+        deepest: 0,
         items: None,
     };
     let mut documents = Vec::new();
@@ -144,19 +153,40 @@ enum Role {
 #[derive(Debug)]
 struct Anchored {
     value: Value,
-    /// Its nodes, and the bytes of its scalars: what each alias replays.
+    /// A scalar's text and whether it was plain and untagged: an alias used
+    /// as a key is that text, as the key itself would be.
+    text: Option<(String, bool)>,
+    /// What each alias replays: nodes, scalar bytes, and levels of nesting
+    /// (0 for a scalar).
     nodes: usize,
     bytes: usize,
+    height: usize,
+}
+
+/// The counters when an anchored node starts, to measure it by.
+#[derive(Debug, Clone, Copy)]
+struct Start {
+    nodes: usize,
+    bytes: usize,
+    deepest: usize,
 }
 
 struct Reader<'t> {
     parser: Parser<'t, StrInput<'t>>,
     /// The anchored nodes of the current document, by the parser's id.
     anchors: HashMap<usize, Anchored>,
+    /// Nodes read, aliases' replays included.
     nodes: usize,
+    /// Bytes of the scalars read, aliases' replays included.
+    scalar_bytes: usize,
+    /// What aliases replayed, and what anchors keep (each anchored node is
+    /// copied once, so nested anchors are counted too).
     replayed_nodes: usize,
     replayed_bytes: usize,
-    scalar_bytes: usize,
+    kept_nodes: usize,
+    kept_bytes: usize,
+    /// The deepest level reached, since the innermost anchored node began.
+    deepest: usize,
     /// The items of the current document's root `items` sequence.
     items: Option<Vec<Item>>,
 }
@@ -198,15 +228,18 @@ impl<'t> Reader<'t> {
         positions: Option<&mut Positions>,
         role: Role,
     ) -> Result<Value, ExportError> {
-        let start = self.tally();
+        let anchor = anchor_of(&event);
+        let start = self.start(anchor, depth);
         self.count_node(&span)?;
-        let (value, anchor) = match event {
-            Event::Scalar(text, style, anchor, tag) => {
+        let (value, text) = match event {
+            Event::Scalar(text, style, _, tag) => {
                 self.scalar_bytes += text.len();
-                (scalar(&text, style, tag.as_deref(), &span)?, anchor)
+                let value = scalar(&text, style, tag.as_deref(), &span)?;
+                let plain = style == ScalarStyle::Plain && tag.is_none();
+                (value, (anchor != 0).then(|| (text.into_owned(), plain)))
             }
-            Event::SequenceStart(_, anchor, _) => {
-                enter(depth, &span)?;
+            Event::SequenceStart(..) => {
+                self.enter(depth, &span)?;
                 let mut items = Vec::new();
                 loop {
                     match self.next()? {
@@ -216,18 +249,18 @@ impl<'t> Reader<'t> {
                         }
                     }
                 }
-                (Value::Array(items), anchor)
+                (Value::Array(items), None)
             }
-            Event::MappingStart(_, anchor, _) => {
-                enter(depth, &span)?;
+            Event::MappingStart(..) => {
+                self.enter(depth, &span)?;
                 let map = self.mapping(depth, positions, role)?;
-                (Value::Object(map), anchor)
+                (Value::Object(map), None)
             }
-            Event::Alias(id) => return self.alias(id, &span),
+            Event::Alias(id) => return self.alias(id, &span, depth),
             other => return Err(unexpected(&other, &span)),
         };
         if anchor != 0 {
-            self.remember(anchor, value.clone(), start);
+            self.remember(anchor, value.clone(), text, start, depth, &span)?;
         }
         Ok(value)
     }
@@ -241,12 +274,13 @@ impl<'t> Reader<'t> {
     ) -> Result<Map<String, Value>, ExportError> {
         let mut map = Map::new();
         let mut merged = Vec::new();
+        let mut skipped_managed_fields = false;
         loop {
             let (event, key_span) = self.next()?;
             if let Event::MappingEnd = event {
                 break;
             }
-            let key = self.key(event, &key_span)?;
+            let key = self.key(event, &key_span, depth + 1)?;
             let key_position = position(&key_span);
             let (event, span) = self.next()?;
             let Some(key) = key else {
@@ -256,13 +290,15 @@ impl<'t> Reader<'t> {
                 ));
                 continue;
             };
-            if map.contains_key(&key) {
+            let skipped = role == Role::Metadata && key == "managedFields";
+            if map.contains_key(&key) || (skipped && skipped_managed_fields) {
                 return Err(ExportError::new(
-                    format!("the key `{key}` is given twice in one mapping"),
+                    format!("the key {} is given twice in one mapping", shown(&key)),
                     key_position,
                 ));
             }
-            if role == Role::Metadata && key == "managedFields" {
+            if skipped {
+                skipped_managed_fields = true;
                 self.skip(event, span, depth + 1)?;
                 continue;
             }
@@ -271,6 +307,20 @@ impl<'t> Reader<'t> {
                 Event::SequenceStart(_, anchor, _) if role == Role::Document && key == "items" => {
                     self.items = Some(self.items(anchor, span, depth + 1)?);
                     Value::Null
+                }
+                Event::Alias(id) if role == Role::Document && key == "items" => {
+                    match self.alias(id, &span, depth + 1)? {
+                        Value::Array(values) => {
+                            let items = values.into_iter().map(|value| Item {
+                                position: position(&span),
+                                value,
+                                positions: Positions::default(),
+                            });
+                            self.items = Some(items.collect());
+                            Value::Null
+                        }
+                        other => other,
+                    }
                 }
                 event => {
                     let role = match role {
@@ -295,9 +345,9 @@ impl<'t> Reader<'t> {
     /// The items of a root `items` sequence, each mapping with its own
     /// positions.
     fn items(&mut self, anchor: usize, span: Span, depth: usize) -> Result<Vec<Item>, ExportError> {
-        let start = self.tally();
+        let start = self.start(anchor, depth);
         self.count_node(&span)?;
-        enter(depth, &span)?;
+        self.enter(depth, &span)?;
         let mut items = Vec::new();
         loop {
             let (event, span) = self.next()?;
@@ -314,35 +364,40 @@ impl<'t> Reader<'t> {
         }
         if anchor != 0 {
             let values = items.iter().map(|item| item.value.clone()).collect();
-            self.remember(anchor, Value::Array(values), start);
+            self.remember(anchor, Value::Array(values), None, start, depth, &span)?;
         }
         Ok(items)
     }
 
-    /// A mapping key: its text, or `None` for the merge key `<<`.
-    fn key(&mut self, event: Event<'t>, span: &Span) -> Result<Option<String>, ExportError> {
-        let start = self.tally();
-        self.count_node(span)?;
-        let (text, style) = match event {
+    /// A mapping key at nesting `depth`: its text, or `None` for the merge
+    /// key `<<`.
+    fn key(
+        &mut self,
+        event: Event<'t>,
+        span: &Span,
+        depth: usize,
+    ) -> Result<Option<String>, ExportError> {
+        let (text, plain) = match event {
             Event::Scalar(text, style, anchor, tag) => {
+                let start = self.start(anchor, depth);
+                self.count_node(span)?;
                 self.scalar_bytes += text.len();
+                let plain = style == ScalarStyle::Plain && tag.is_none();
                 if anchor != 0 {
                     let value = scalar(&text, style, tag.as_deref(), span)?;
-                    self.remember(anchor, value, start);
+                    let text = Some((text.clone().into_owned(), plain));
+                    self.remember(anchor, value, text, start, depth, span)?;
                 }
-                (text, style)
+                (text, plain)
             }
-            Event::Alias(id) => match self.alias(id, span)? {
-                Value::String(text) => (Cow::Owned(text), ScalarStyle::SingleQuoted),
-                Value::Null => (Cow::Borrowed(""), ScalarStyle::Plain),
-                Value::Bool(b) => (Cow::Owned(b.to_string()), ScalarStyle::SingleQuoted),
-                Value::Number(n) => (Cow::Owned(n.to_string()), ScalarStyle::SingleQuoted),
-                Value::Array(_) | Value::Object(_) => return Err(collection_key(span)),
+            Event::Alias(id) => match &self.replay(id, span, depth)?.text {
+                Some((text, plain)) => (Cow::Owned(text.clone()), *plain),
+                None => return Err(collection_key(span)),
             },
             Event::SequenceStart(..) | Event::MappingStart(..) => return Err(collection_key(span)),
             other => return Err(unexpected(&other, span)),
         };
-        if style == ScalarStyle::Plain {
+        if plain {
             if text == "<<" {
                 return Ok(None);
             }
@@ -356,7 +411,14 @@ impl<'t> Reader<'t> {
         Ok(Some(text.into_owned()))
     }
 
-    fn alias(&mut self, id: usize, span: &Span) -> Result<Value, ExportError> {
+    /// The value an alias at nesting `depth` stands for.
+    fn alias(&mut self, id: usize, span: &Span, depth: usize) -> Result<Value, ExportError> {
+        Ok(self.replay(id, span, depth)?.value.clone())
+    }
+
+    /// Counts what replaying anchor `id` at nesting `depth` adds, against
+    /// every budget, and gives the anchored node.
+    fn replay(&mut self, id: usize, span: &Span, depth: usize) -> Result<&Anchored, ExportError> {
         let Some(anchored) = self.anchors.get(&id) else {
             return Err(ExportError::new(
                 "an alias refers to the node that holds it",
@@ -366,31 +428,45 @@ impl<'t> Reader<'t> {
         self.replayed_nodes += anchored.nodes;
         self.replayed_bytes += anchored.bytes;
         self.nodes += anchored.nodes;
-        if self.replayed_nodes > MAX_ALIAS_NODES || self.replayed_bytes > MAX_EXPORT_BYTES {
+        self.scalar_bytes += anchored.bytes;
+        let too_much = if self.replayed_nodes > MAX_ALIAS_NODES {
+            Some(format!("{MAX_ALIAS_NODES} nodes"))
+        } else if self.replayed_bytes > MAX_EXPORT_BYTES {
+            Some("64 MiB of text".to_owned())
+        } else {
+            None
+        };
+        if let Some(too_much) = too_much {
             return Err(ExportError::new(
                 format!(
-                    "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (a \"billion laughs\" document?)"
+                    "YAML aliases expand to more than {too_much} (a \"billion laughs\" document?)"
                 ),
                 position(span),
             ));
         }
-        Ok(anchored.value.clone())
+        if self.nodes > MAX_NODES {
+            return Err(nodes_error(span));
+        }
+        if anchored.height > 0 {
+            let reach = depth + anchored.height - 1;
+            if reach > MAX_DEPTH {
+                return Err(depth_error(position(span)));
+            }
+            self.deepest = self.deepest.max(reach);
+        }
+        Ok(anchored)
     }
 
     /// Reads past the node that `event` starts, building only what an
     /// anchor inside it names.
     fn skip(&mut self, event: Event<'t>, span: Span, depth: usize) -> Result<(), ExportError> {
+        if anchor_of(&event) != 0 {
+            return self.node(event, span, depth, None, Role::Other).map(drop);
+        }
         match event {
-            Event::Scalar(_, _, anchor, _)
-            | Event::SequenceStart(_, anchor, _)
-            | Event::MappingStart(_, anchor, _)
-                if anchor != 0 =>
-            {
-                self.node(event, span, depth, None, Role::Other).map(drop)
-            }
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 self.count_node(&span)?;
-                enter(depth, &span)?;
+                self.enter(depth, &span)?;
                 loop {
                     match self.next()? {
                         (Event::SequenceEnd | Event::MappingEnd, _) => return Ok(()),
@@ -403,39 +479,86 @@ impl<'t> Reader<'t> {
         }
     }
 
-    /// Nodes and scalar bytes read so far: where an anchored node starts.
-    fn tally(&self) -> (usize, usize) {
-        (self.nodes, self.scalar_bytes)
+    /// Where a node at nesting `depth` starts; an anchored one's height is
+    /// measured from here.
+    fn start(&mut self, anchor: usize, depth: usize) -> Start {
+        let start = Start {
+            nodes: self.nodes,
+            bytes: self.scalar_bytes,
+            deepest: self.deepest,
+        };
+        if anchor != 0 {
+            self.deepest = depth - 1;
+        }
+        start
     }
 
-    /// Keeps an anchored node, read since `start`, for its aliases.
-    fn remember(&mut self, anchor: usize, value: Value, start: (usize, usize)) {
+    /// Keeps an anchored node at nesting `depth`, read since `start`, for
+    /// its aliases.
+    fn remember(
+        &mut self,
+        anchor: usize,
+        value: Value,
+        text: Option<(String, bool)>,
+        start: Start,
+        depth: usize,
+        span: &Span,
+    ) -> Result<(), ExportError> {
         let anchored = Anchored {
             value,
-            nodes: self.nodes - start.0,
-            bytes: self.scalar_bytes - start.1,
+            text,
+            nodes: self.nodes - start.nodes,
+            bytes: self.scalar_bytes - start.bytes,
+            height: self.deepest.saturating_sub(depth - 1),
         };
+        self.deepest = self.deepest.max(start.deepest);
+        self.kept_nodes += anchored.nodes;
+        self.kept_bytes += anchored.bytes;
+        if self.kept_nodes > MAX_ALIAS_NODES || self.kept_bytes > MAX_EXPORT_BYTES {
+            return Err(ExportError::new(
+                format!(
+                    "YAML anchors name more than {MAX_ALIAS_NODES} nodes or 64 MiB of text in all (anchors nested in anchors?)"
+                ),
+                position(span),
+            ));
+        }
         self.anchors.insert(anchor, anchored);
+        Ok(())
+    }
+
+    /// Refuses a collection nested deeper than [`MAX_DEPTH`].
+    fn enter(&mut self, depth: usize, span: &Span) -> Result<(), ExportError> {
+        if depth > MAX_DEPTH {
+            return Err(depth_error(position(span)));
+        }
+        self.deepest = self.deepest.max(depth);
+        Ok(())
     }
 
     fn count_node(&mut self, span: &Span) -> Result<(), ExportError> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(ExportError::new(
-                format!("the export holds more than {MAX_NODES} YAML nodes"),
-                position(span),
-            ));
+            return Err(nodes_error(span));
         }
         Ok(())
     }
 }
 
-/// Refuses a collection nested deeper than [`MAX_DEPTH`].
-fn enter(depth: usize, span: &Span) -> Result<(), ExportError> {
-    if depth > MAX_DEPTH {
-        return Err(depth_error(position(span)));
+/// The anchor a node event defines (0: none).
+fn anchor_of(event: &Event<'_>) -> usize {
+    match event {
+        Event::Scalar(_, _, anchor, _)
+        | Event::SequenceStart(_, anchor, _)
+        | Event::MappingStart(_, anchor, _) => *anchor,
+        _ => 0,
     }
-    Ok(())
+}
+
+fn nodes_error(span: &Span) -> ExportError {
+    ExportError::new(
+        format!("the export holds more than {MAX_NODES} YAML nodes"),
+        position(span),
+    )
 }
 
 fn depth_error(position: Position) -> ExportError {
@@ -443,6 +566,16 @@ fn depth_error(position: Position) -> ExportError {
         format!("the export nests mappings and sequences deeper than {MAX_DEPTH} levels"),
         position,
     )
+}
+
+/// Untrusted text in a message: at most 60 characters, control characters
+/// escaped, in backquotes.
+fn shown(text: &str) -> String {
+    let mut shown: String = text.chars().take(60).flat_map(char::escape_debug).collect();
+    if text.chars().nth(60).is_some() {
+        shown.push('…');
+    }
+    format!("`{shown}`")
 }
 
 /// Merges `value` (`<<: *base` or `<<: [*a, *b]`) into `map`: keys the
@@ -483,7 +616,7 @@ fn scalar(
     let typed = |value: Option<Value>, what: &str| {
         value.ok_or_else(|| {
             ExportError::new(
-                format!("`{text}` is tagged !!{what} but is not one"),
+                format!("{} is tagged !!{what} but is not one", shown(text)),
                 position(span),
             )
         })
@@ -493,6 +626,7 @@ fn scalar(
         Some("null") => typed(is_null(text).then_some(Value::Null), "null"),
         Some("bool") => typed(boolean(text).map(Value::Bool), "bool"),
         Some("int") => typed(integer(text), "int"),
+        Some("float") if non_finite(text) => Err(non_finite_error(text, span)),
         Some("float") => typed(
             float(text)
                 .or_else(|| integer(text).and_then(|n| n.as_f64()))
@@ -504,12 +638,12 @@ fn scalar(
         {
             Ok(Value::String(text.to_owned()))
         }
-        _ => Ok(plain(text)),
+        _ => plain(text, span),
     }
 }
 
 /// An untagged plain scalar.
-fn plain(text: &str) -> Value {
+fn plain(text: &str, span: &Span) -> Result<Value, ExportError> {
     // Only these first characters can start anything but a string.
     let maybe_typed = text.bytes().next().is_none_or(|first| {
         first.is_ascii_digit()
@@ -531,22 +665,42 @@ fn plain(text: &str) -> Value {
             )
     });
     if !maybe_typed {
-        return Value::String(text.to_owned());
+        return Ok(Value::String(text.to_owned()));
     }
     if is_null(text) {
-        return Value::Null;
+        return Ok(Value::Null);
     }
     if let Some(value) = boolean(text) {
-        return Value::Bool(value);
+        return Ok(Value::Bool(value));
     }
     if let Some(number) = integer(text) {
-        return number;
+        return Ok(number);
     }
     if let Some(value) = float(text) {
-        // JSON has no infinity or NaN: they read as null.
-        return Value::from(value);
+        return Ok(Value::from(value));
     }
-    Value::String(text.to_owned())
+    if non_finite(text) {
+        return Err(non_finite_error(text, span));
+    }
+    Ok(Value::String(text.to_owned()))
+}
+
+/// `.inf`, `-.inf`, `.nan`… : floats that JSON cannot hold (go-yaml reads
+/// them, and Kubernetes then fails to turn them into JSON). A signed NaN is
+/// not one of them: go-yaml reads it as text.
+fn non_finite(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    matches!(unsigned, ".inf" | ".Inf" | ".INF") || matches!(text, ".nan" | ".NaN" | ".NAN")
+}
+
+fn non_finite_error(text: &str, span: &Span) -> ExportError {
+    ExportError::new(
+        format!(
+            "{} is an infinite or NaN number, which JSON cannot hold and Kubernetes refuses: quote it if it is text",
+            shown(text)
+        ),
+        position(span),
+    )
 }
 
 fn is_null(text: &str) -> bool {
@@ -573,11 +727,16 @@ fn integer(text: &str) -> Option<Value> {
         Some(b'+') => (false, text.get(1..)?),
         _ => (false, &*text),
     };
-    let (radix, digits) = if let Some(digits) = unsigned.strip_prefix("0x") {
+    let prefixed = |lower: &str, upper: &str| {
+        unsigned
+            .strip_prefix(lower)
+            .or_else(|| unsigned.strip_prefix(upper))
+    };
+    let (radix, digits) = if let Some(digits) = prefixed("0x", "0X") {
         (16, digits)
-    } else if let Some(digits) = unsigned.strip_prefix("0o") {
+    } else if let Some(digits) = prefixed("0o", "0O") {
         (8, digits)
-    } else if let Some(digits) = unsigned.strip_prefix("0b") {
+    } else if let Some(digits) = prefixed("0b", "0B") {
         (2, digits)
     } else if unsigned.len() > 1
         && let Some(digits) = unsigned.strip_prefix('0')
@@ -602,22 +761,11 @@ fn integer(text: &str) -> Option<Value> {
     }
 }
 
-/// A YAML 1.1 float: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`,
-/// or `.inf`/`.nan` in their three cases.
+/// A finite YAML 1.1 float, `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+/// (one too large for a float, `1e400`, is text, as go-yaml reads it).
 fn float(text: &str) -> Option<f64> {
     let text = without_underscores(text);
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(&text);
-    match unsigned {
-        ".inf" | ".Inf" | ".INF" => {
-            return Some(if text.starts_with('-') {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            });
-        }
-        ".nan" | ".NaN" | ".NAN" => return Some(f64::NAN),
-        _ => {}
-    }
     let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
         Some(at) => (unsigned.get(..at)?, Some(unsigned.get(at + 1..)?)),
         None => (unsigned, None),
@@ -640,7 +788,7 @@ fn float(text: &str) -> Option<f64> {
     if !(mantissa_ok && exponent_ok) {
         return None;
     }
-    text.parse().ok()
+    text.parse().ok().filter(|value: &f64| value.is_finite())
 }
 
 fn without_underscores(text: &str) -> Cow<'_, str> {

@@ -55,9 +55,9 @@ fn plain_scalars_resolve_as_kubernetes_reads_them() {
         ("1e3", json!(1000.0)),
         ("2.5E-1", json!(0.25)),
         ("08", json!(8.0)),
-        (".inf", json!(null)),
-        ("-.Inf", json!(null)),
-        (".NaN", json!(null)),
+        ("-.nan", json!("-.nan")),
+        ("1e400", json!("1e400")),
+        ("0X1F", json!(31)),
         (".", json!(".")),
         ("1e", json!("1e")),
         ("e3", json!("e3")),
@@ -75,6 +75,25 @@ fn plain_scalars_resolve_as_kubernetes_reads_them() {
     for (text, expected) in cases {
         assert_eq!(value(&format!("v: {text}\n"))["v"], expected, "`{text}`");
     }
+}
+
+#[test]
+fn infinity_and_nan_are_refused_where_they_are() {
+    for text in [".inf", "-.Inf", "+.INF", ".nan", ".NaN"] {
+        let refused = error(&format!("kind: ConfigMap\ndata:\n  x: {text}\n"));
+        assert_eq!(refused.position, at(3, 6), "{text}");
+        assert!(
+            refused.message.contains("JSON cannot hold"),
+            "{}",
+            refused.message
+        );
+    }
+    assert_eq!(value("x: '.inf'\n")["x"], json!(".inf"));
+    assert!(
+        error("x: !!float .inf\n")
+            .message
+            .contains("JSON cannot hold")
+    );
 }
 
 #[test]
@@ -136,6 +155,16 @@ fn an_anchored_key_is_a_scalar_like_any_other() {
         read,
         json!({"replicas": 3, "count": "replicas", "port": 8080, "8080": "http"})
     );
+    // An alias used as a key is the anchored text, as the key itself is.
+    let read = value("hex: &h 0x1F\n*h : a\nflag: &f yes\n*f : b\n");
+    assert_eq!(
+        read,
+        json!({"hex": 31, "0x1F": "a", "flag": true, "yes": "b"})
+    );
+    let refused = error("a: &n ~\n*n : b\n");
+    assert_eq!(refused.position, at(2, 1));
+    // A tagged key is not null.
+    assert_eq!(value("!!str ~: x\n"), json!({"~": "x"}));
 }
 
 #[test]
@@ -159,6 +188,76 @@ fn aliases_replay_within_a_budget_of_nodes() {
         refused.message
     );
     assert_eq!(refused.position.line, 2);
+}
+
+#[test]
+fn aliases_replay_within_a_budget_of_bytes_however_indirect() {
+    // One anchored 1 MiB string behind an anchor made only of aliases:
+    // each alias of `b` replays the MiB, and the 65th is over 64 MiB.
+    let big = "x".repeat(1024 * 1024);
+    let text = format!(
+        "a: &a \"{big}\"\nb: &b [*a]\nc: [{}]\n",
+        vec!["*b"; 64].join(",")
+    );
+    let refused = error(&text);
+    assert!(refused.message.contains("64 MiB"), "{}", refused.message);
+    assert_eq!(refused.position.line, 3);
+}
+
+#[test]
+fn nested_anchors_are_counted_once_each() {
+    // Each anchor keeps a copy of what it names: nesting 200 anchors around
+    // 1,000 nodes would keep 200,000.
+    let inner = format!("[{}]", vec!["0"; 1000].join(","));
+    let mut text = inner;
+    for level in 0..100 {
+        text = format!("&a{level} [{text}]");
+    }
+    let refused = error(&format!("x: {text}\n"));
+    assert!(
+        refused.message.contains("anchors nested"),
+        "{}",
+        refused.message
+    );
+}
+
+#[test]
+fn an_alias_cannot_nest_deeper_than_the_budget() {
+    let nested =
+        |depth: usize, inner: &str| format!("{}{inner}{}", "[".repeat(depth), "]".repeat(depth));
+    // 100 levels named, replayed under 28 more: 128 in all, read.
+    let fits = format!("a: &a {}\nb: {}\n", nested(100, "1"), nested(27, "*a"));
+    assert!(read_documents(&fits).is_ok());
+    // One more level is one too many, refused at the alias.
+    let over = format!("a: &a {}\nb: {}\n", nested(100, "1"), nested(28, "*a"));
+    let refused = error(&over);
+    assert!(
+        refused.message.contains("deeper than"),
+        "{}",
+        refused.message
+    );
+    assert_eq!(refused.position, at(2, 32));
+    // The height of an anchor counts the aliases inside it.
+    let chained = format!(
+        "a: &a {}\nb: &b {}\nc: {}\n",
+        nested(60, "1"),
+        nested(60, "*a"),
+        nested(10, "*b")
+    );
+    assert!(error(&chained).message.contains("deeper than"));
+}
+
+#[test]
+fn long_or_odd_text_in_a_message_is_cut_and_escaped() {
+    let key = format!("\\e[31m{}", "k".repeat(500));
+    let refused = error(&format!("\"{key}\": 1\n\"{key}\": 2\n"));
+    assert!(refused.message.len() < 150, "{}", refused.message);
+    assert!(
+        refused.message.contains("\\u{1b}[31m"),
+        "{}",
+        refused.message
+    );
+    assert!(refused.message.contains('…'), "{}", refused.message);
 }
 
 #[test]
@@ -193,6 +292,9 @@ metadata:
     );
     let nested = value("data:\n  metadata:\n    managedFields: [1]\n");
     assert_eq!(nested["data"]["metadata"]["managedFields"], json!([1]));
+    // Skipped, but still a key given twice.
+    let twice = error("metadata:\n  managedFields: []\n  managedFields: []\n");
+    assert_eq!(twice.position, at(3, 3));
 }
 
 #[test]
@@ -212,6 +314,17 @@ fn a_root_items_sequence_is_read_item_by_item_and_put_back_when_not_a_list() {
     let anchored = value("kind: Config\nitems: &i [{a: 1}]\ncopy: *i\n");
     assert_eq!(anchored["copy"], json!([{"a": 1}]));
     assert_eq!(anchored["items"], anchored["copy"]);
+    // A List whose items are an alias is still a List.
+    let documents = read_documents("kind: List\nitems: *i\n").unwrap_err();
+    assert!(
+        documents.message.contains("unknown anchor"),
+        "{}",
+        documents.message
+    );
+    let aliased = read_documents("x: &i [{kind: A}]\nkind: List\nitems: *i\n").unwrap();
+    let items = aliased[0].items.as_ref().unwrap();
+    assert_eq!(items[0].value, json!({"kind": "A"}));
+    assert_eq!(items[0].position, at(3, 8));
 }
 
 #[test]
