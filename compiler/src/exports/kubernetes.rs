@@ -1,11 +1,12 @@
 //! kubectl's YAML or JSON: a single object, a multi-document stream, `List`s
 //! (`kubectl get -o yaml`), `kustomize build` output.
 //!
-//! The text is untrusted. It is refused over [`MAX_EXPORT_BYTES`] before any
-//! parsing; [`super::yaml`] then reads it within budgets (nesting depth,
-//! nodes, documents, alias expansion: a "billion laughs" document stops in
-//! bounded memory and time) and by the rules Kubernetes reads YAML with.
-//! Every refusal is an [`ExportError`] with the line and column it concerns.
+//! The text is untrusted. It is refused over [`super::MAX_EXPORT_BYTES`]
+//! before any parsing; the YAML reader (`exports/yaml.rs`) then reads it
+//! within budgets (nesting depth, nodes, documents, alias expansion: a
+//! "billion laughs" document stops in bounded memory and time) and by the
+//! rules Kubernetes reads YAML with. Every refusal is an [`ExportError`] with
+//! the line and column it concerns.
 
 use super::yaml::{self, Document};
 use super::{ExportError, Position};
