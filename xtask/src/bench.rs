@@ -8,7 +8,7 @@ mod verify;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::{command_output, gzipped_size, install, root, run_command, wasm};
@@ -105,13 +105,23 @@ fn generate_managed(count: usize) -> Result<PathBuf, String> {
 /// Runs a command once, returning its wall time and peak memory (KiB), via
 /// GNU time.
 fn measure(command: &mut Command) -> Result<(Duration, u64), String> {
+    measure_exiting(command, 0)
+}
+
+/// [`measure`], for a command that must exit with `code`.
+pub fn measure_exiting(command: &mut Command, code: i32) -> Result<(Duration, u64), String> {
     // Earlier runs' files must not be written back during this one.
     let _ = Command::new("sync").status();
     let report = bench_dir().join("time.txt");
     let program = command.get_program().to_owned();
     let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();
+    let mut time = Command::new("/usr/bin/time");
+    if code != 0 {
+        // A refusal's message (with its source line) is not the bench's output.
+        time.stdout(Stdio::null()).stderr(Stdio::null());
+    }
     let started = Instant::now();
-    let status = Command::new("/usr/bin/time")
+    let status = time
         .arg("-f")
         .arg("%M")
         .arg("-o")
@@ -122,8 +132,8 @@ fn measure(command: &mut Command) -> Result<(Duration, u64), String> {
         .status()
         .map_err(|e| e.to_string())?;
     let elapsed = started.elapsed();
-    if !status.success() {
-        return Err(format!("{command:?} failed"));
+    if status.code() != Some(code) {
+        return Err(format!("{command:?} exited with {status}, not {code}"));
     }
     let peak = std::fs::read_to_string(&report)
         .map_err(|e| e.to_string())?
@@ -314,6 +324,7 @@ pub fn run() -> Result<(), String> {
         format!("≤ {} ms", crate::bench_import::TARGET.as_millis()),
         imported <= crate::bench_import::TARGET,
     ));
+    rows.push(crate::bench_import::hostile_row(&irsa, &bench_dir())?);
 
     // Start-up: one file against `cat` of the same file.
     let file = small.join("install-00001.irsa");

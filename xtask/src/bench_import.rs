@@ -3,7 +3,8 @@
 //! the ServiceAccounts of every other namespace, as `kubectl get
 //! serviceaccounts,spinnakerservices -A -o yaml` prints them: managedFields,
 //! last-applied-configuration, uid, resourceVersion…), imported by the
-//! release binary.
+//! release binary; and the row of hostile YAML, which must be refused
+//! quickly and in bounded memory.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,6 +15,11 @@ use std::time::{Duration, Instant};
 pub const OBJECTS: usize = 5_000;
 /// The target: the median import of that List.
 pub const TARGET: Duration = Duration::from_millis(300);
+
+/// The target for each hostile input: refused within a second and in at
+/// most this much memory (the 64 MiB input is itself read into memory).
+pub const HOSTILE_TIME: Duration = Duration::from_secs(1);
+pub const HOSTILE_MEMORY_MIB: u64 = 256;
 
 /// The first ten services irsa knows (the core ones).
 const SERVICES: [&str; 10] = {
@@ -127,4 +133,78 @@ pub fn measure(irsa: &Path, input: &Path, out: &Path) -> Result<Duration, String
         .get(samples.len() / 2)
         .copied()
         .ok_or_else(|| "no sample".to_owned())
+}
+
+/// The hostile inputs of the import tests, and one more for the alias text
+/// budget: each name, and its text.
+fn hostile_inputs() -> Vec<(&'static str, String)> {
+    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..12 {
+        let aliases = vec![format!("*a{}", i - 1); 9].join(", ");
+        let _ = writeln!(bomb, "a{i}: &a{i} [{aliases}]");
+    }
+    let mut deep_block = String::new();
+    for depth in 0..10_000 {
+        deep_block.push_str(&" ".repeat(depth));
+        deep_block.push_str("a:\n");
+    }
+    let line = "# padding padding padding padding padding padding padding padding\n";
+    let huge = format!(
+        "kind: ServiceAccount\n{}",
+        line.repeat(64 * 1024 * 1024 / line.len() + 1)
+    );
+    let big = "x".repeat(1024 * 1024);
+    let wide = format!(
+        "a: &a \"{big}\"\nb: &b [*a]\nc: [{}]\n",
+        vec!["*b"; 30_000].join(",")
+    );
+    vec![
+        ("alias bomb", bomb),
+        (
+            "10,000-deep flow nesting",
+            format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
+        ),
+        ("10,000-deep block nesting", deep_block),
+        ("over 64 MiB", huge),
+        ("1 MiB replayed 30,000 times", wide),
+    ]
+}
+
+/// The slowest refusal of the hostile inputs (the median of 3 runs each)
+/// and the largest peak memory, as a row of the table.
+pub fn hostile_row(irsa: &Path, dir: &Path) -> Result<(String, String, String, bool), String> {
+    let mut slowest = (Duration::ZERO, "");
+    let mut peak_kib = 0;
+    for (name, text) in hostile_inputs() {
+        let input = dir.join("hostile.yaml");
+        std::fs::write(&input, text).map_err(|e| e.to_string())?;
+        let mut samples = Vec::new();
+        for _ in 0..3 {
+            let mut command = Command::new(irsa);
+            command.arg("import").arg(&input);
+            // Refused: exit status 1, a located error.
+            let (elapsed, memory) = crate::bench::measure_exiting(&mut command, 1)
+                .map_err(|e| format!("{name}: {e}"))?;
+            samples.push(elapsed);
+            peak_kib = peak_kib.max(memory);
+        }
+        samples.sort();
+        let median = samples.get(1).copied().unwrap_or_default();
+        if median > slowest.0 {
+            slowest = (median, name);
+        }
+    }
+    let peak_mib = peak_kib / 1024;
+    Ok((
+        format!(
+            "irsa import of hostile YAML (alias bomb, 10,000-deep nesting, over 64 MiB, replayed text): slowest refusal ({}), peak memory",
+            slowest.1
+        ),
+        format!("{:.0} ms, {peak_mib} MiB", slowest.0.as_secs_f64() * 1000.0),
+        format!(
+            "≤ {} ms, ≤ {HOSTILE_MEMORY_MIB} MiB",
+            HOSTILE_TIME.as_millis()
+        ),
+        slowest.0 <= HOSTILE_TIME && peak_mib <= HOSTILE_MEMORY_MIB,
+    ))
 }
