@@ -104,27 +104,14 @@ fn parallel_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync + Sen
 }
 
 fn read_input(path: &Path) -> Result<Input, Fatal> {
-    // Read at most one byte past the limit, so a huge input is refused by
-    // the compiler with a located error without being read whole.
-    let limit = u64::try_from(MAX_INPUT_BYTES).unwrap_or(u64::MAX) + 1;
-    let mut bytes = Vec::new();
+    let bytes = read_bounded(path, MAX_INPUT_BYTES)?;
     if path.as_os_str() == "-" {
-        io::stdin()
-            .lock()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Fatal(format!("cannot read standard input: {e}")))?;
         return Ok(Input {
             name: "<stdin>".to_owned(),
             stem: "stdin".to_owned(),
             bytes,
         });
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Fatal(format!("cannot read `{}`: {e}", path.display())))?;
-    file.take(limit)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Fatal(format!("cannot read `{}`: {e}", path.display())))?;
     let stem = path
         .file_stem()
         .map_or_else(|| "input".to_owned(), |s| s.to_string_lossy().into_owned());
@@ -133,6 +120,30 @@ fn read_input(path: &Path) -> Result<Input, Fatal> {
         stem,
         bytes,
     })
+}
+
+/// Reads `path` (`-`: standard input) up to one byte past `limit`, so that
+/// a huge input is refused with a located error without being read whole.
+pub(crate) fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>, Fatal> {
+    let take = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        io::stdin()
+            .lock()
+            .take(take)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Fatal(format!("cannot read standard input: {e}")))?;
+        return Ok(bytes);
+    }
+    let cannot = |e: io::Error| Fatal(format!("cannot read `{}`: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    // `Take` hides the file's size from `read_to_end`, which would then
+    // grow the buffer by doubling: a 64 MiB input would peak at three times
+    // its size.
+    let size = file.metadata().map_or(0, |m| m.len()).min(take);
+    bytes.reserve(usize::try_from(size).unwrap_or(0));
+    file.take(take).read_to_end(&mut bytes).map_err(cannot)?;
+    Ok(bytes)
 }
 
 /// Prints diagnostics of one input on standard error.

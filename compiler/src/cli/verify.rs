@@ -1,7 +1,6 @@
 //! `irsa verify`: reads the file and the exports (or runs `aws` and
 //! `kubectl` with `--live`), and reports what the library's `verify` finds.
 
-use std::io::Read;
 use std::path::Path;
 
 use irsa::diagnostics::{Code, Diagnostic};
@@ -79,15 +78,8 @@ fn read_exports(paths: &[std::path::PathBuf]) -> Result<Vec<Input>, Fatal> {
 /// An export file, read up to one byte past the limit (so a huge one is
 /// refused without being read whole).
 fn read_export(path: &Path) -> Result<Input, Fatal> {
-    let limit = u64::try_from(MAX_EXPORT_BYTES).unwrap_or(u64::MAX) + 1;
-    let mut bytes = Vec::new();
+    let bytes = super::read_bounded(path, MAX_EXPORT_BYTES)?;
     let name = path.display().to_string();
-    let read = if path.as_os_str() == "-" {
-        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
-    } else {
-        std::fs::File::open(path).and_then(|file| file.take(limit).read_to_end(&mut bytes))
-    };
-    read.map_err(|e| Fatal(format!("cannot read `{name}`: {e}")))?;
     Ok(Input {
         name: if name == "-" {
             "<stdin>".to_owned()
