@@ -27,6 +27,7 @@ use serde_json::Value;
 mod binary;
 pub mod cases;
 pub mod export_properties;
+pub mod hostile;
 #[cfg(feature = "kubernetes")]
 pub mod kubernetes;
 pub mod properties;

@@ -16,6 +16,7 @@
 use std::path::Path;
 
 use irsa_test_support::export_properties::assert_import_guarantee;
+use irsa_test_support::hostile::{Hostile, hostile_yaml};
 use irsa_test_support::{Case, Sandbox, examples, files_in, irsa, root};
 use serde_json::Value;
 
@@ -187,34 +188,7 @@ fn every_import_code_has_a_case() {
 /// hang watchdog.
 #[test]
 fn hostile_yaml_is_refused_with_a_located_error() {
-    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
-    for i in 1..12 {
-        bomb.push_str(&format!(
-            "a{i}: &a{i} [{}]\n",
-            vec![format!("*a{}", i - 1); 9].join(", ")
-        ));
-    }
-    let mut deep_block = String::new();
-    for depth in 0..10_000 {
-        deep_block.push_str(&" ".repeat(depth));
-        deep_block.push_str("a:\n");
-    }
-    let line = "# padding padding padding padding padding padding padding padding\n";
-    let huge = format!(
-        "kind: ServiceAccount\n{}",
-        line.repeat(64 * 1024 * 1024 / line.len() + 1)
-    );
-    let cases: [(&str, String, u64); 4] = [
-        ("alias bomb", bomb, 6),
-        (
-            "deep flow nesting",
-            format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
-            1,
-        ),
-        ("deep block nesting", deep_block, 129),
-        ("over 64 MiB", huge, 1),
-    ];
-    for (name, text, line) in cases {
+    for Hostile { name, text, line } in hostile_yaml() {
         let sandbox = Sandbox::new();
         sandbox.write("in.yaml", &text);
         let run = sandbox.irsa(

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use irsa_test_support::hostile::{Hostile, hostile_yaml};
+
 /// Objects in the generated List.
 pub const OBJECTS: usize = 5_000;
 /// The target: the median import of that List.
@@ -135,47 +137,12 @@ pub fn measure(irsa: &Path, input: &Path, out: &Path) -> Result<Duration, String
         .ok_or_else(|| "no sample".to_owned())
 }
 
-/// The hostile inputs of the import tests, and one more for the alias text
-/// budget: each name, and its text.
-fn hostile_inputs() -> Vec<(&'static str, String)> {
-    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
-    for i in 1..12 {
-        let aliases = vec![format!("*a{}", i - 1); 9].join(", ");
-        let _ = writeln!(bomb, "a{i}: &a{i} [{aliases}]");
-    }
-    let mut deep_block = String::new();
-    for depth in 0..10_000 {
-        deep_block.push_str(&" ".repeat(depth));
-        deep_block.push_str("a:\n");
-    }
-    let line = "# padding padding padding padding padding padding padding padding\n";
-    let huge = format!(
-        "kind: ServiceAccount\n{}",
-        line.repeat(64 * 1024 * 1024 / line.len() + 1)
-    );
-    let big = "x".repeat(1024 * 1024);
-    let wide = format!(
-        "a: &a \"{big}\"\nb: &b [*a]\nc: [{}]\n",
-        vec!["*b"; 30_000].join(",")
-    );
-    vec![
-        ("alias bomb", bomb),
-        (
-            "10,000-deep flow nesting",
-            format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
-        ),
-        ("10,000-deep block nesting", deep_block),
-        ("over 64 MiB", huge),
-        ("1 MiB replayed 30,000 times", wide),
-    ]
-}
-
 /// The slowest refusal of the hostile inputs (the median of 3 runs each)
 /// and the largest peak memory, as a row of the table.
 pub fn hostile_row(irsa: &Path, dir: &Path) -> Result<(String, String, String, bool), String> {
     let mut slowest = (Duration::ZERO, "");
     let mut peak_kib = 0;
-    for (name, text) in hostile_inputs() {
+    for Hostile { name, text, .. } in hostile_yaml() {
         let input = dir.join("hostile.yaml");
         std::fs::write(&input, text).map_err(|e| e.to_string())?;
         let mut samples = Vec::new();
