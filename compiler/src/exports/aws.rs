@@ -122,6 +122,9 @@ pub struct AssociationRecord {
     pub role_arn: Option<String>,
     /// `associationId`, what `describe-pod-identity-association` takes.
     pub id: Option<String>,
+    /// `disableSessionTags`: `Some(true)` when EKS sets no session tags;
+    /// `None` when the export does not say (a list).
+    pub disable_session_tags: Option<bool>,
     pub path: String,
 }
 
@@ -194,6 +197,7 @@ struct AssociationJson {
     service_account: String,
     role_arn: Option<String>,
     association_id: Option<String>,
+    disable_session_tags: Option<bool>,
 }
 
 /// Reads one AWS export (JSON). serde_json bounds nesting (128 levels).
@@ -324,6 +328,7 @@ fn association_record(a: AssociationJson, path: String) -> AssociationRecord {
         service_account: a.service_account,
         role_arn: a.role_arn,
         id: a.association_id,
+        disable_session_tags: a.disable_session_tags,
         path,
     }
 }
@@ -363,7 +368,7 @@ mod tests {
         let export = read_aws(br#"[
             {"cluster": {"name": "prod", "arn": "arn:aws:eks:us-east-1:1:cluster/prod", "identity": {"oidc": {"issuer": "https://oidc.eks.us-east-1.amazonaws.com/id/X"}}}},
             {"OpenIDConnectProviderList": [{"Arn": "arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/X"}]},
-            {"association": {"clusterName": "prod", "namespace": "spinnaker", "serviceAccount": "spin-sa", "roleArn": "arn:aws:iam::1:role/a", "associationArn": "x", "associationId": "a-1"}},
+            {"association": {"clusterName": "prod", "namespace": "spinnaker", "serviceAccount": "spin-sa", "roleArn": "arn:aws:iam::1:role/a", "associationArn": "x", "associationId": "a-1", "disableSessionTags": true}},
             {"associations": [{"clusterName": "prod", "namespace": "spinnaker", "serviceAccount": "spin-sa-echo", "associationArn": "y", "associationId": "a-2"}]}
         ]"#).unwrap();
         assert_eq!(
@@ -381,6 +386,9 @@ mod tests {
         );
         assert_eq!(export.associations[1].role_arn, None);
         assert_eq!(export.associations[1].path, "[3].associations[0]");
+        // A list does not say whether session tags are on.
+        assert_eq!(export.associations[0].disable_session_tags, Some(true));
+        assert_eq!(export.associations[1].disable_session_tags, None);
     }
 
     #[test]

@@ -239,7 +239,8 @@ fn pod_identity(check: &RoleCheck<'_>, wildcard_keys: &HashSet<String>, out: &mu
         return;
     };
     let allowed = |probe: &PodIdentityPod<'_>| {
-        let request = requests::pod_identity(POD_IDENTITY_ACTIONS[0], probe);
+        // Other ServiceAccounts' associations, with the tags EKS sets.
+        let request = requests::pod_identity(POD_IDENTITY_ACTIONS[0], probe, true);
         let evaluation = evaluate::evaluate(&check.document, &request);
         (evaluation.decision == Decision::Allowed).then(|| applying(&evaluation))
     };

@@ -55,9 +55,21 @@ pub(super) struct PodIdentityPod<'a> {
     pub service_account: &'a str,
 }
 
-/// One of Pod Identity's two requests (`sts:AssumeRole`, `sts:TagSession`).
-pub(super) fn pod_identity(action: &str, pod: &PodIdentityPod<'_>) -> Request {
+/// One of Pod Identity's two requests (`sts:AssumeRole`, `sts:TagSession`),
+/// with the session tags EKS sets, or with none when the association
+/// disables them (`disableSessionTags`).
+pub(super) fn pod_identity(action: &str, pod: &PodIdentityPod<'_>, session_tags: bool) -> Request {
     let tag = |name: &str| format!("aws:RequestTag/{name}");
+    let principal = RequestPrincipal::Service(POD_IDENTITY_PRINCIPAL.to_owned());
+    if !session_tags {
+        return Request {
+            principal,
+            action: action.to_owned(),
+            context: Vec::new(),
+            absent: vec![tag("*"), "aws:TagKeys".to_owned()],
+            unknowable: Vec::new(),
+        };
+    }
     let mut context = vec![
         (tag("eks-cluster-name"), vec![pod.cluster.to_owned()]),
         (tag("kubernetes-namespace"), vec![pod.namespace.to_owned()]),
@@ -74,7 +86,7 @@ pub(super) fn pod_identity(action: &str, pod: &PodIdentityPod<'_>) -> Request {
         context.push((tag("eks-cluster-arn"), vec![arn.to_owned()]));
     }
     Request {
-        principal: RequestPrincipal::Service(POD_IDENTITY_PRINCIPAL.to_owned()),
+        principal,
         action: action.to_owned(),
         context,
         // EKS sets these tags and no other.

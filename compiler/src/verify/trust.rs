@@ -105,6 +105,9 @@ pub(super) struct RoleCheck<'a> {
     /// `arn:PARTITION:eks:REGION:ACCOUNT:cluster/NAME` with the role's
     /// account (Pod Identity roles are in the cluster's account).
     pub cluster_arn: Option<String>,
+    /// The Pod Identity ServiceAccounts whose association disables session
+    /// tags, each with where an export says so.
+    pub untagged: &'a HashMap<String, String>,
 }
 
 pub(super) fn check(
@@ -118,6 +121,7 @@ pub(super) fn check(
     if index.is_empty() {
         return;
     }
+    let untagged = untagged_sessions(install, exports);
     let mut warned_no_issuer = false;
     for (role, users) in roles_and_users(install) {
         let span = install
@@ -176,6 +180,7 @@ pub(super) fn check(
                     _ => None,
                 }
             }),
+            untagged: &untagged,
         };
         if check.users.iter().any(|u| u.identity.uses_irsa())
             && (issuer.is_none() || install.namespace.is_none())
@@ -186,6 +191,28 @@ pub(super) fn check(
         }
         check.run(findings);
     }
+}
+
+/// The file's Pod Identity ServiceAccounts whose association, in an
+/// export, disables session tags: EKS then sends none, and a trust policy's
+/// conditions on them cannot match. Each with the place that says so.
+fn untagged_sessions(install: &Install, exports: &Exports) -> HashMap<String, String> {
+    let mut untagged = HashMap::new();
+    for association in &install.associations {
+        let disabled = exports.aws.iter().find_map(|export| {
+            export.content.associations.iter().find_map(|record| {
+                (record.cluster == association.cluster
+                    && record.namespace == association.namespace
+                    && record.service_account == association.service_account
+                    && record.disable_session_tags == Some(true))
+                .then(|| at(&export.name, &member(&record.path, "disableSessionTags")))
+            })
+        });
+        if let Some(place) = disabled {
+            untagged.insert(association.service_account.clone(), place);
+        }
+    }
+    untagged
 }
 
 /// Each distinct role of a generated ServiceAccount, with its users, in
@@ -278,9 +305,10 @@ impl RoleCheck<'_> {
             if user.identity.uses_pod_identity()
                 && let Some(pod) = self.pod(&user.name)
             {
+                let session_tags = !self.untagged.contains_key(&user.name);
                 requests.extend(POD_IDENTITY_ACTIONS.map(|action| {
                     (
-                        requests::pod_identity(action, &pod),
+                        requests::pod_identity(action, &pod, session_tags),
                         Code::PodIdentityTrustRefused,
                     )
                 }));
@@ -387,6 +415,15 @@ impl RoleCheck<'_> {
         );
         if let Some(note) = note {
             diagnostic = diagnostic.with_note(note);
+        }
+        if let Some(place) = self.untagged.get(&user.name)
+            && code == Code::PodIdentityTrustRefused
+        {
+            return diagnostic
+                .with_note(format!(
+                    "its association disables session tags ({place}): EKS sends none, so no condition on them can match"
+                ))
+                .with_help("turn the association's session tags back on (`disableSessionTags: false`): the trust policy irsa writes admits the ServiceAccount by them");
         }
         diagnostic.with_help(self.fix_help())
     }
