@@ -65,8 +65,8 @@ With --code CODE (such as E031), print the long explanation of a diagnostic inst
 policies, the cluster's OIDC issuer and provider, the Pod Identity associations, the \
 ServiceAccounts and the SpinnakerService. Each role's trust policy is evaluated, offline, with the \
 request its ServiceAccounts make (IRSA: sts:AssumeRoleWithWebIdentity with :sub and :aud; Pod \
-Identity: sts:AssumeRole and sts:TagSession with the session tags), and with probes for anyone \
-else it lets in.\n\n\
+Identity: sts:AssumeRole and sts:TagSession with the session tags, none where the association \
+disables them), and with probes for anyone else it lets in.\n\n\
 AWS exports (JSON, recognised by their top-level key): `aws iam get-role`, `aws iam list-roles`, \
 `aws eks describe-cluster`, `aws iam list-open-id-connect-providers`, \
 `aws eks describe-pod-identity-association`, `aws eks list-pod-identity-associations`. \

@@ -123,8 +123,12 @@ pub struct AssociationRecord {
     /// `associationId`, what `describe-pod-identity-association` takes.
     pub id: Option<String>,
     /// `disableSessionTags`: `Some(true)` when EKS sets no session tags;
-    /// `None` when the export does not say (a list).
+    /// `None` when the export does not say (a list, or an AWS CLI older
+    /// than the field).
     pub disable_session_tags: Option<bool>,
+    /// Whether it has a session policy (`policy`), which EKS allows only
+    /// with session tags disabled.
+    pub session_policy: bool,
     pub path: String,
 }
 
@@ -198,6 +202,7 @@ struct AssociationJson {
     role_arn: Option<String>,
     association_id: Option<String>,
     disable_session_tags: Option<bool>,
+    policy: Option<String>,
 }
 
 /// Reads one AWS export (JSON). serde_json bounds nesting (128 levels).
@@ -329,6 +334,7 @@ fn association_record(a: AssociationJson, path: String) -> AssociationRecord {
         role_arn: a.role_arn,
         id: a.association_id,
         disable_session_tags: a.disable_session_tags,
+        session_policy: a.policy.is_some(),
         path,
     }
 }

@@ -290,15 +290,31 @@ fn pod_identity(check: &RoleCheck<'_>, wildcard_keys: &HashSet<String>, out: &mu
             "eks-cluster-name",
         ),
     ];
+    let mut any_admitted = false;
     for (probe, who, name) in &probes {
         if wildcard_keys.contains(&tag(name).to_ascii_lowercase()) {
             continue;
         }
         if let Some(index) = allowed(probe) {
+            any_admitted = true;
             out.push(format!(
                 "it admits {who}: no condition on `{}` restricts it ({})",
                 tag(name),
                 check.statement_path(index)
+            ));
+        }
+    }
+    // An association that disables session tags sends none: conditions
+    // that only hold when a tag is there (`…IfExists`, negations,
+    // `ForAllValues`) let it in, whoever it is for. Said only when the
+    // probes above did not already find the door open.
+    if !any_admitted {
+        let request = requests::pod_identity(POD_IDENTITY_ACTIONS[0], &pod, false);
+        let evaluation = evaluate::evaluate(&check.document, &request);
+        if evaluation.decision == Decision::Allowed {
+            out.push(format!(
+                "it admits any association that disables session tags, for any ServiceAccount, namespace or cluster of the account: its conditions hold when the tags are absent ({})",
+                check.statement_path(applying(&evaluation))
             ));
         }
     }

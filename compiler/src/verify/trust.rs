@@ -106,8 +106,18 @@ pub(super) struct RoleCheck<'a> {
     /// account (Pod Identity roles are in the cluster's account).
     pub cluster_arn: Option<String>,
     /// The Pod Identity ServiceAccounts whose association disables session
-    /// tags, each with where an export says so.
-    pub untagged: &'a HashMap<String, String>,
+    /// tags.
+    pub untagged: &'a HashMap<String, Untagged>,
+}
+
+/// A Pod Identity association that an export shows with session tags
+/// disabled.
+#[derive(Debug)]
+pub(super) struct Untagged {
+    /// Where an export says so.
+    place: String,
+    /// It has a session policy, which EKS allows only with the tags off.
+    session_policy: bool,
 }
 
 pub(super) fn check(
@@ -195,21 +205,49 @@ pub(super) fn check(
 
 /// The file's Pod Identity ServiceAccounts whose association, in an
 /// export, disables session tags: EKS then sends none, and a trust policy's
-/// conditions on them cannot match. Each with the place that says so.
-fn untagged_sessions(install: &Install, exports: &Exports) -> HashMap<String, String> {
+/// conditions that require them cannot match. Records naming the file's
+/// role are preferred (another role's is stale, and V011's business); when
+/// exports disagree, or do not say (a list, an AWS CLI older than the
+/// field), the tags are taken as on, as EKS's default.
+fn untagged_sessions(install: &Install, exports: &Exports) -> HashMap<String, Untagged> {
     let mut untagged = HashMap::new();
     for association in &install.associations {
-        let disabled = exports.aws.iter().find_map(|export| {
-            export.content.associations.iter().find_map(|record| {
-                (record.cluster == association.cluster
-                    && record.namespace == association.namespace
-                    && record.service_account == association.service_account
-                    && record.disable_session_tags == Some(true))
-                .then(|| at(&export.name, &member(&record.path, "disableSessionTags")))
+        let records: Vec<_> = exports
+            .aws
+            .iter()
+            .flat_map(|export| export.content.associations.iter().map(move |r| (export, r)))
+            .filter(|(_, r)| {
+                r.cluster == association.cluster
+                    && r.namespace == association.namespace
+                    && r.service_account == association.service_account
             })
-        });
-        if let Some(place) = disabled {
-            untagged.insert(association.service_account.clone(), place);
+            .collect();
+        let expected = association.role.arn();
+        let of_role: Vec<_> = records
+            .iter()
+            .filter(|(_, r)| {
+                r.role_arn
+                    .as_ref()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(&expected))
+            })
+            .copied()
+            .collect();
+        let records = if of_role.is_empty() { records } else { of_role };
+        let disabled: Vec<_> = records
+            .iter()
+            .filter(|(_, r)| r.disable_session_tags == Some(true))
+            .collect();
+        let enabled = records
+            .iter()
+            .any(|(_, r)| r.disable_session_tags == Some(false));
+        if let (Some((export, record)), false) = (disabled.first(), enabled) {
+            untagged.insert(
+                association.service_account.clone(),
+                Untagged {
+                    place: at(&export.name, &member(&record.path, "disableSessionTags")),
+                    session_policy: record.session_policy,
+                },
+            );
         }
     }
     untagged
@@ -340,6 +378,16 @@ impl RoleCheck<'_> {
             for item in broader {
                 diagnostic = diagnostic.with_note(item);
             }
+            for user in self
+                .users
+                .iter()
+                .filter(|u| self.untagged.contains_key(&u.name))
+            {
+                diagnostic = diagnostic.with_note(format!(
+                    "`{}`'s association disables session tags: turn them back on before applying the trust policy irsa writes, which admits by them",
+                    user.name
+                ));
+            }
             findings.push(diagnostic.with_help(self.fix_help()));
         }
         if !unmodelled.is_empty() {
@@ -416,16 +464,45 @@ impl RoleCheck<'_> {
         if let Some(note) = note {
             diagnostic = diagnostic.with_note(note);
         }
-        if let Some(place) = self.untagged.get(&user.name)
-            && code == Code::PodIdentityTrustRefused
+        if code == Code::PodIdentityTrustRefused
+            && let Some(untagged) = self.untagged.get(&user.name)
         {
-            return diagnostic
-                .with_note(format!(
-                    "its association disables session tags ({place}): EKS sends none, so no condition on them can match"
-                ))
-                .with_help("turn the association's session tags back on (`disableSessionTags: false`): the trust policy irsa writes admits the ServiceAccount by them");
+            return self.refused_untagged(user, untagged, diagnostic);
         }
         diagnostic.with_help(self.fix_help())
+    }
+
+    /// A Pod Identity refusal of a ServiceAccount whose association
+    /// disables session tags: whether the tags are the cause (the trust
+    /// admits the tagged requests) decides the help.
+    fn refused_untagged(
+        &self,
+        user: &ServiceAccount,
+        untagged: &Untagged,
+        diagnostic: Diagnostic,
+    ) -> Diagnostic {
+        let tagged_pass = self.pod(&user.name).is_some_and(|pod| {
+            POD_IDENTITY_ACTIONS.iter().all(|action| {
+                let request = requests::pod_identity(action, &pod, true);
+                evaluate::evaluate(&self.document, &request).decision == Decision::Allowed
+            })
+        });
+        let place = &untagged.place;
+        if !tagged_pass {
+            return diagnostic
+                .with_note(format!(
+                    "its association also disables session tags ({place}): the trust policy must admit it without them"
+                ))
+                .with_help(self.fix_help());
+        }
+        let diagnostic = diagnostic.with_note(format!(
+            "its association disables session tags ({place}): EKS sends none, so no condition that requires them can match; with the tags on, this trust policy admits it"
+        ));
+        if untagged.session_policy {
+            diagnostic.with_help("the association's session policy (`policy`) needs session tags off: trust `pods.eks.amazonaws.com` for `sts:AssumeRole` and `sts:TagSession` without conditions on the tags, or drop the session policy and turn the tags back on")
+        } else {
+            diagnostic.with_help("turn the association's session tags back on (`disableSessionTags: false`): the trust policy irsa writes admits the ServiceAccount by them")
+        }
     }
 
     fn reason(&self, request: &Request, evaluation: &Evaluation) -> (String, Option<String>) {
