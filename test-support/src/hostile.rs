@@ -2,12 +2,14 @@
 //! I005) and the bench's hostile-input row (each refused quickly, in bounded
 //! memory).
 
-/// One hostile input, and the line its refusal points at.
+/// One hostile input, the line its refusal points at, and words of its
+/// message (the limit it crosses).
 #[derive(Debug, Clone)]
 pub struct Hostile {
     pub name: &'static str,
     pub text: String,
     pub line: u64,
+    pub message: &'static str,
 }
 
 /// An alias bomb ("billion laughs"), 10,000-deep flow and block nesting, a
@@ -39,26 +41,31 @@ pub fn hostile_yaml() -> Vec<Hostile> {
             name: "alias bomb",
             text: bomb,
             line: 6,
+            message: "more than 100000 nodes",
         },
         Hostile {
             name: "10,000-deep flow nesting",
             text: format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)),
             line: 1,
+            message: "deeper than 128 levels",
         },
         Hostile {
             name: "10,000-deep block nesting",
             text: deep_block,
             line: 129,
+            message: "deeper than 128 levels",
         },
         Hostile {
             name: "over 64 MiB",
             text: huge,
             line: 1,
+            message: "over the limit of 67108864 bytes",
         },
         Hostile {
             name: "1 MiB replayed 30,000 times",
             text: replayed,
             line: 3,
+            message: "more than 64 MiB of text",
         },
     ]
 }

@@ -188,7 +188,13 @@ fn every_import_code_has_a_case() {
 /// hang watchdog.
 #[test]
 fn hostile_yaml_is_refused_with_a_located_error() {
-    for Hostile { name, text, line } in hostile_yaml() {
+    for Hostile {
+        name,
+        text,
+        line,
+        message,
+    } in hostile_yaml()
+    {
         let sandbox = Sandbox::new();
         sandbox.write("in.yaml", &text);
         let run = sandbox.irsa(
@@ -206,6 +212,13 @@ fn hostile_yaml_is_refused_with_a_located_error() {
         let diagnostics = json_lines(&run.stderr);
         assert_eq!(diagnostics.len(), 1, "{name}: {}", run.stderr);
         assert_eq!(diagnostics[0]["code"], "I005", "{name}");
+        assert!(
+            diagnostics[0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(message)),
+            "{name}: {}",
+            run.stderr
+        );
         assert_eq!(
             diagnostics[0]["line"].as_u64().unwrap(),
             line,

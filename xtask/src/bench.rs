@@ -116,9 +116,12 @@ pub fn measure_exiting(command: &mut Command, code: i32) -> Result<(Duration, u6
     let program = command.get_program().to_owned();
     let args: Vec<_> = command.get_args().map(ToOwned::to_owned).collect();
     let mut time = Command::new("/usr/bin/time");
+    let stderr = bench_dir().join("stderr.txt");
     if code != 0 {
-        // A refusal's message (with its source line) is not the bench's output.
-        time.stdout(Stdio::null()).stderr(Stdio::null());
+        // A refusal's message (with its source line) is not the bench's
+        // output; it is kept for the error when the refusal is not one.
+        let file = std::fs::File::create(&stderr).map_err(|e| e.to_string())?;
+        time.stdout(Stdio::null()).stderr(file);
     }
     let started = Instant::now();
     let status = time
@@ -133,15 +136,20 @@ pub fn measure_exiting(command: &mut Command, code: i32) -> Result<(Duration, u6
         .map_err(|e| e.to_string())?;
     let elapsed = started.elapsed();
     if status.code() != Some(code) {
-        return Err(format!("{command:?} exited with {status}, not {code}"));
+        let said = std::fs::read_to_string(&stderr).unwrap_or_default();
+        let tail: String = said.chars().take(2000).collect();
+        return Err(format!(
+            "{command:?} exited with {status}, not {code}: {tail}"
+        ));
     }
-    let peak = std::fs::read_to_string(&report)
-        .map_err(|e| e.to_string())?
+    // GNU time writes "Command exited with non-zero status N" first.
+    let report = std::fs::read_to_string(&report).map_err(|e| e.to_string())?;
+    let peak = report
         .trim()
         .lines()
         .last()
         .and_then(|l| l.parse().ok())
-        .unwrap_or(0);
+        .ok_or_else(|| format!("no peak memory in GNU time's report: {report:?}"))?;
     Ok((elapsed, peak))
 }
 

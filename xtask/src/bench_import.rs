@@ -161,7 +161,7 @@ pub fn hostile_row(irsa: &Path, dir: &Path) -> Result<(String, String, String, b
             slowest = (median, name);
         }
     }
-    let peak_mib = peak_kib / 1024;
+    let peak_mib = peak_kib.div_ceil(1024);
     Ok((
         format!(
             "irsa import of hostile YAML (alias bomb, 10,000-deep nesting, over 64 MiB, replayed text): slowest refusal ({}), peak memory",
@@ -172,6 +172,6 @@ pub fn hostile_row(irsa: &Path, dir: &Path) -> Result<(String, String, String, b
             "≤ {} ms, ≤ {HOSTILE_MEMORY_MIB} MiB",
             HOSTILE_TIME.as_millis()
         ),
-        slowest.0 <= HOSTILE_TIME && peak_mib <= HOSTILE_MEMORY_MIB,
+        slowest.0 <= HOSTILE_TIME && peak_kib <= HOSTILE_MEMORY_MIB * 1024,
     ))
 }

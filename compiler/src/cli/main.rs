@@ -122,12 +122,31 @@ fn read_input(path: &Path) -> Result<Input, Fatal> {
     })
 }
 
+/// The size of standard input when it is a regular file (`irsa import -
+/// < export.yaml`), else 0.
+#[cfg(unix)]
+fn stdin_size() -> u64 {
+    use std::os::fd::AsFd;
+    io::stdin()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(std::fs::File::from)
+        .and_then(|file| file.metadata())
+        .map_or(0, |m| if m.is_file() { m.len() } else { 0 })
+}
+
+#[cfg(not(unix))]
+fn stdin_size() -> u64 {
+    0
+}
+
 /// Reads `path` (`-`: standard input) up to one byte past `limit`, so that
 /// a huge input is refused with a located error without being read whole.
 pub(crate) fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>, Fatal> {
     let take = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
     let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
+        bytes.reserve(usize::try_from(stdin_size().min(take)).unwrap_or(0));
         io::stdin()
             .lock()
             .take(take)
@@ -139,7 +158,7 @@ pub(crate) fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>, Fatal> 
     let file = std::fs::File::open(path).map_err(cannot)?;
     // `Take` hides the file's size from `read_to_end`, which would then
     // grow the buffer by doubling: a 64 MiB input would peak at three times
-    // its size.
+    // its size. (Standard input, above, likewise when it is a file.)
     let size = file.metadata().map_or(0, |m| m.len()).min(take);
     bytes.reserve(usize::try_from(size).unwrap_or(0));
     file.take(take).read_to_end(&mut bytes).map_err(cannot)?;
