@@ -378,15 +378,21 @@ impl RoleCheck<'_> {
             for item in broader {
                 diagnostic = diagnostic.with_note(item);
             }
-            for user in self
-                .users
-                .iter()
-                .filter(|u| self.untagged.contains_key(&u.name))
-            {
-                diagnostic = diagnostic.with_note(format!(
-                    "`{}`'s association disables session tags: turn them back on before applying the trust policy irsa writes, which admits by them",
-                    user.name
-                ));
+            for user in &self.users {
+                let Some(untagged) = self.untagged.get(&user.name) else {
+                    continue;
+                };
+                diagnostic = diagnostic.with_note(if untagged.session_policy {
+                    format!(
+                        "`{}`'s association has a session policy, which needs session tags off: the trust policy irsa writes, which admits by them, would lock it out",
+                        user.name
+                    )
+                } else {
+                    format!(
+                        "`{}`'s association disables session tags: turn them back on before applying the trust policy irsa writes, which admits by them",
+                        user.name
+                    )
+                });
             }
             findings.push(diagnostic.with_help(self.fix_help()));
         }
