@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::{Exports, at, member, requests};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::exports::aws::{AssociationRecord, ClusterRecord};
-use crate::ir::{Install, Role};
+use crate::ir::{Association, Install, Role};
 
 /// The issuer IRSA requests are simulated with: the file's `oidc`, else
 /// the exported cluster's.
@@ -201,6 +201,19 @@ fn associations(exports: &Exports) -> impl Iterator<Item = (&str, &AssociationRe
         .flat_map(|e| e.content.associations.iter().map(|a| (e.name.as_str(), a)))
 }
 
+/// The exported associations of the file's `association` (same cluster,
+/// namespace and ServiceAccount), each with its export's name.
+pub(super) fn records_of<'e>(
+    exports: &'e Exports,
+    association: &'e Association,
+) -> impl Iterator<Item = (&'e str, &'e AssociationRecord)> {
+    associations(exports).filter(|(_, a)| {
+        a.cluster == association.cluster
+            && a.namespace == association.namespace
+            && a.service_account == association.service_account
+    })
+}
+
 /// Each Pod Identity ServiceAccount needs an association to its role,
 /// when association exports were given.
 pub(super) fn check_associations(
@@ -218,13 +231,7 @@ pub(super) fn check_associations(
             .iter()
             .find(|sa| sa.name == association.service_account)
             .map_or(0..0, |sa| sa.name_span.clone());
-        let matching: Vec<_> = associations(exports)
-            .filter(|(_, a)| {
-                a.cluster == association.cluster
-                    && a.namespace == association.namespace
-                    && a.service_account == association.service_account
-            })
-            .collect();
+        let matching: Vec<_> = records_of(exports, association).collect();
         let expected = association.role.arn();
         let who = format!(
             "{}/{} in cluster `{}`",

@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use serde_json::Value;
 
-use super::cluster::{ClusterFacts, Issuer};
+use super::cluster::{self, ClusterFacts, Issuer};
 use super::requests::{self, PodIdentityPod};
 use super::{Exports, at, member, probes};
 use crate::diagnostics::{Code, Diagnostic};
@@ -212,16 +212,7 @@ pub(super) fn check(
 fn untagged_sessions(install: &Install, exports: &Exports) -> HashMap<String, Untagged> {
     let mut untagged = HashMap::new();
     for association in &install.associations {
-        let records: Vec<_> = exports
-            .aws
-            .iter()
-            .flat_map(|export| export.content.associations.iter().map(move |r| (export, r)))
-            .filter(|(_, r)| {
-                r.cluster == association.cluster
-                    && r.namespace == association.namespace
-                    && r.service_account == association.service_account
-            })
-            .collect();
+        let records: Vec<_> = cluster::records_of(exports, association).collect();
         let expected = association.role.arn();
         let of_role: Vec<_> = records
             .iter()
@@ -244,7 +235,7 @@ fn untagged_sessions(install: &Install, exports: &Exports) -> HashMap<String, Un
             untagged.insert(
                 association.service_account.clone(),
                 Untagged {
-                    place: at(&export.name, &member(&record.path, "disableSessionTags")),
+                    place: at(export, &member(&record.path, "disableSessionTags")),
                     session_policy: record.session_policy,
                 },
             );
