@@ -8,17 +8,13 @@
 // Run by `cargo xtask ci` after `cargo xtask playground`, with IRSA_BIN set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { chromium } from 'playwright-core';
+import { root, site, serveSite, launchChromium } from './support.mjs';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const site = path.join(root, 'target');
 const bin = process.env.IRSA_BIN ?? path.join(root, 'target', 'debug', 'irsa');
 const cases = path.join(root, 'tests', 'cases');
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm' };
 const TOOLS = /irsa_tools(_bg\.wasm|\.js)$/;
 
 let server;
@@ -31,23 +27,8 @@ const served = [];
 before(async () => {
   assert.ok(fs.existsSync(path.join(site, 'playground', 'irsa_tools_bg.wasm')), 'run `cargo xtask playground` first');
   assert.ok(fs.existsSync(bin), `no irsa binary at ${bin}`);
-  server = http.createServer((request, response) => {
-    const url = new URL(request.url, 'http://localhost');
-    served.push(url.pathname);
-    let file = path.join(site, path.normalize(decodeURIComponent(url.pathname)));
-    if (!file.startsWith(site)) { response.writeHead(403).end(); return; }
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) file = path.join(file, 'index.html');
-    if (!fs.existsSync(file)) { response.writeHead(404).end(); return; }
-    response.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Length': fs.statSync(file).size });
-    fs.createReadStream(file).pipe(response);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${server.address().port}/playground/`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  ({ server, base } = await serveSite((pathname) => served.push(pathname)));
+  browser = await launchChromium();
 });
 
 after(async () => {
