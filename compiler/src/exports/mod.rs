@@ -16,6 +16,14 @@ pub struct Position {
     pub column: usize,
 }
 
+/// One export as given: its name (shown in diagnostics) and its bytes.
+/// What `verify` and `import` both take.
+#[derive(Debug, Clone, Copy)]
+pub struct RawExport<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+}
+
 /// Why an export could not be read, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportError {

@@ -22,11 +22,7 @@ use crate::exports::Position;
 use crate::exports::kubernetes::read_kubernetes_located;
 
 /// One export to import: its name (shown in diagnostics) and its bytes.
-#[derive(Debug, Clone, Copy)]
-pub struct ImportInput<'a> {
-    pub name: &'a str,
-    pub bytes: &'a [u8],
-}
+pub type ImportInput<'a> = crate::exports::RawExport<'a>;
 
 /// A problem of an import, in one of its inputs.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -35,12 +35,7 @@ pub struct Exports {
     pub kubernetes: Vec<Named<Vec<KubeObject>>>,
 }
 
-/// One export as given: its name and its bytes.
-#[derive(Debug, Clone, Copy)]
-pub struct RawExport<'a> {
-    pub name: &'a str,
-    pub bytes: &'a [u8],
-}
+pub use crate::exports::RawExport;
 
 /// An export that cannot be read, with its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
