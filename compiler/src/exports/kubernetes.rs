@@ -19,7 +19,8 @@ pub struct KubeObject {
     /// 0-based index of the YAML document in the stream (empty documents,
     /// which hold no object, are not counted).
     pub document: usize,
-    /// JSON path of the object inside its document: "" for a document that is the object, "items[3]" for a List item.
+    /// JSON path of the object inside its document: `""` for a document
+    /// that is the object, `items[3]` for a List item.
     pub path: String,
     /// Where the object starts in the text.
     pub position: Position,
